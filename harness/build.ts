@@ -1,0 +1,85 @@
+// Builds an implementation's image offline: the host build (a static binary), then `docker build`
+// of its FROM-scratch Dockerfile. Images are tagged by a hash of the folder's sources, so an
+// unchanged implementation is never rebuilt.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, relative } from "node:path";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Manifest } from "./manifest.js";
+import { UsageError } from "./usage-error.js";
+
+/** Build output and caches: never part of the hash. */
+const IGNORED = new Set(["dist", "target", "node_modules", ".git"]);
+
+function files(dir: string, root = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !IGNORED.has(e.name))
+    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name), root) : [relative(root, join(dir, e.name))]))
+    .sort();
+}
+
+/** sha256 over the folder's file names and contents, 16 hex digits. */
+export function sourceHash(dir: string): string {
+  const hash = createHash("sha256");
+  for (const file of files(dir)) hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update("\0");
+  return hash.digest("hex").slice(0, 16);
+}
+
+export const imageTag = (dir: string, name: string) => `crud-conformance/${name}:${sourceHash(dir)}`;
+
+/** Shared caches, so a second run (or a second implementation) compiles nothing twice. */
+export const CACHE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "crud-conformance");
+
+type Log = (line: string) => void;
+
+function run(cmd: string, args: string[], cwd: string, log: Log, env: NodeJS.ProcessEnv = process.env) {
+  return new Promise<number>((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", log);
+    child.on("error", (e) => (log(e.message), resolve(127)));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+export async function imageExists(image: string): Promise<boolean> {
+  return (await run("docker", ["image", "inspect", "--format", "{{.Id}}", image], ".", () => {})) === 0;
+}
+
+/**
+ * Makes sure `image` exists, building it from `dir` when it does not. Progress goes to `log`
+ * line by line, prefixed with the implementation's name; a failure is a one-line UsageError.
+ */
+export async function buildImage(dir: string, manifest: Manifest, image: string, log: Log = console.error) {
+  if (await imageExists(image)) return { built: false, seconds: 0 };
+  const started = Date.now();
+  const say = (line: string) => log(`[${manifest.name}] ${line}`);
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  say(`building ${image}: ${manifest.build}`);
+  const env = {
+    ...process.env,
+    CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(CACHE_DIR, "cargo-target"),
+    CARGO_TERM_PROGRESS_WHEN: "never",
+  };
+  const tail: string[] = [];
+  const keep = (line: string) => (tail.push(line), tail.length > 20 && tail.shift(), say(line));
+  const hostCode = await run("sh", ["-c", manifest.build], dir, keep, env);
+  if (hostCode !== 0) {
+    const hint = hostCode === 127 ? " (a tool it needs is not installed)" : "";
+    throw new UsageError(
+      `${manifest.name}: build command exited ${hostCode}${hint} after ${elapsed()}; reproduce with: cd ${relative(process.cwd(), dir)} && ${manifest.build}`,
+    );
+  }
+  say(`host build done in ${elapsed()}; docker build`);
+  const dockerArgs = ["build", "--quiet", "--label", `crud-conformance.implementation=${manifest.name}`];
+  const code = await run("docker", [...dockerArgs, "-t", image, "-f", manifest.dockerfile, "."], dir, keep, {
+    ...process.env,
+    DOCKER_BUILDKIT: "0",
+  });
+  if (code !== 0) {
+    throw new UsageError(`${manifest.name}: docker build exited ${code}; reproduce with: cd ${relative(process.cwd(), dir)} && docker build -f ${manifest.dockerfile} .`);
+  }
+  say(`image ${image} ready in ${elapsed()}`);
+  return { built: true, seconds: (Date.now() - started) / 1000 };
+}

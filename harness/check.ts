@@ -1,0 +1,168 @@
+// A check is data first ({ id, level, profile, section, title }) and then a few asserts. This
+// module turns checks into vitest tests, gives them a server to talk to, and records what happened
+// for the report. Checks never learn which implementation they run against.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, inject, test, type TestContext } from "vitest";
+import { Api, Recorder, type RecordedExchange } from "./http.js";
+import { ImplementationContainer, type StartedImplementationContainer } from "./container.js";
+import { runLabels } from "./docker.js";
+import { CheckError } from "./check-error.js";
+import type { Target } from "./targets.js";
+
+export type Level = "MUST" | "SHOULD" | "MAY";
+export type Profile = "core" | "recommended" | "validation-detail";
+
+export interface CheckMeta {
+  /** Short and permanent: never reuse or renumber. */
+  id: string;
+  level: Level;
+  profile: Profile;
+  /** The contract heading the check tests. */
+  section: string;
+  /** Starts with the level: "MUST answer 404 for ...". */
+  title: string;
+}
+
+export type Outcome = "passed" | "failed" | "skipped";
+export interface CheckResult {
+  outcome: Outcome;
+  reason?: string;
+  /** False when the failure does not fail the run (an unclaimed profile, or an expected failure). */
+  gating?: boolean;
+  /** Set when implementations/<name>/expectations.json lists the check. */
+  expected?: Expectation;
+  /** The expectation says fail, but the check passed: the list can shrink. */
+  nowPassing?: boolean;
+  exchanges?: RecordedExchange[];
+  log?: string;
+}
+
+export interface Expectation {
+  outcome: "fail" | "flaky" | "skip";
+  reason: string;
+}
+
+declare module "vitest" {
+  interface ProvidedContext {
+    target: Target;
+    runId: string;
+  }
+}
+declare module "@vitest/runner" {
+  interface TaskMeta {
+    check?: CheckMeta;
+    result?: CheckResult;
+  }
+}
+
+export interface CheckContext {
+  /** A client of the suite file's server (fresh for each suite file). */
+  api: Api;
+  /** Starts another fresh server, for checks that control its lifecycle. */
+  boot(): Promise<{ api: Api; server: StartedImplementationContainer }>;
+}
+
+export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
+  profile?: Profile;
+  /** Defaults to the suite file's section. */
+  section?: string;
+  /** "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status. */
+  requires?: "fresh" | "lifecycle";
+  timeoutMs?: number;
+}
+
+const NEEDS = {
+  fresh: "needs a fresh, empty server; a url: target is shared and may hold data",
+  lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
+};
+
+function loadExpectations(target: Target): Record<string, Expectation> {
+  const file = target.dir && join(target.dir, "expectations.json");
+  return file && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+}
+
+/** Declares the checks of one contract section; call once per suite file. */
+export function section(name: string) {
+  const target = inject("target");
+  const expectations = loadExpectations(target);
+  const servers: StartedImplementationContainer[] = [];
+  let shared: Promise<string> | undefined;
+
+  async function start(): Promise<StartedImplementationContainer> {
+    const container = new ImplementationContainer(target.image!).withLabels(runLabels(inject("runId")));
+    if (target.env) container.withEnvironment(target.env);
+    const server = await container.start().catch((e: Error) => {
+      throw new CheckError(`${target.name} did not become healthy: ${e.message.split("\n")[0]}`);
+    });
+    servers.push(server);
+    return server;
+  }
+  const baseUrl = () => (shared ??= target.url ? Promise.resolve(target.url) : start().then((s) => s.baseUrl));
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
+  });
+
+  return {
+    check(options: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
+      const { requires, timeoutMs = 30_000, profile = "core", ...rest } = options;
+      const meta: CheckMeta = { section: name, ...rest, profile };
+      if (!meta.title.startsWith(meta.level)) throw new Error(`${meta.id}: title must start with ${meta.level}`);
+      test(`${meta.id} ${meta.title}`, { meta: { check: meta }, timeout: timeoutMs }, async (ctx) => {
+        const skip = (reason: string): never => {
+          ctx.task.meta.result = { outcome: "skipped", reason };
+          return ctx.skip(reason);
+        };
+        const expected = expectations[meta.id];
+        if (requires && target.kind === "url") skip(NEEDS[requires]);
+        if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
+        const recorder = new Recorder();
+        let error: unknown;
+        try {
+          await fn({
+            api: new Api(await baseUrl(), recorder),
+            boot: async () => {
+              const server = await start();
+              return { api: new Api(server.baseUrl, recorder), server };
+            },
+          });
+          const violation = recorder.violations[0];
+          if (violation) throw new CheckError(`${violation.kind}: ${violation.message}`);
+        } catch (e) {
+          error = e;
+        }
+        await settle(ctx, meta, target, { error, expected, recorder, servers });
+      });
+    },
+  };
+}
+
+async function settle(
+  ctx: TestContext,
+  meta: CheckMeta,
+  target: Target,
+  { error, expected, recorder, servers }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: StartedImplementationContainer[] },
+) {
+  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed", exchanges: recorder.exchanges });
+  if (expected) result.expected = expected;
+  if (!error) {
+    if (expected) {
+      result.nowPassing = true;
+      await ctx.annotate(`${meta.id} passes but expectations.json lists it as ${expected.outcome}: remove it from the list`, "notice");
+    }
+    return;
+  }
+  const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  result.reason = reason;
+  const logs = await Promise.all(servers.map((s) => s.tail(40).catch(() => "")));
+  result.log = logs.filter(Boolean).join("\n---\n") || undefined;
+  if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });
+  result.gating = meta.profile === "core" || target.profiles.includes(meta.profile);
+  if (expected) {
+    result.gating = false;
+    ctx.skip(`expected failure (${expected.outcome}: ${expected.reason}): ${reason}`);
+  }
+  if (!result.gating) ctx.skip(`failed in unclaimed profile ${meta.profile}: ${reason}`);
+  throw error;
+}

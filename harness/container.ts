@@ -1,0 +1,77 @@
+// ImplementationContainer: one server under test in Docker, in the testcontainers module style.
+import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient } from "testcontainers";
+
+export const CONTAINER_PORT = 3000;
+
+export class ImplementationContainer extends GenericContainer {
+  constructor(image: string) {
+    super(image);
+    this.withExposedPorts(CONTAINER_PORT)
+      .withEnvironment({ PORT: String(CONTAINER_PORT) })
+      .withWaitStrategy(Wait.forHttp("/health", CONTAINER_PORT).forStatusCode(200))
+      .withStartupTimeout(30_000)
+      .withResourcesQuota({ memory: 0.5 })
+      .withPidsLimit(256);
+  }
+
+  withPidsLimit(limit: number): this {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`pids limit must be a positive integer, got ${limit}`);
+    this.hostConfig.PidsLimit = limit;
+    return this;
+  }
+
+  override async start(): Promise<StartedImplementationContainer> {
+    return new StartedImplementationContainer(await super.start());
+  }
+}
+
+export interface ExitStatus {
+  exitCode: number;
+  /** When the process ended (ms since epoch, from the engine). */
+  finishedAt: number;
+}
+
+export class StartedImplementationContainer extends AbstractStartedContainer {
+  get baseUrl() {
+    return `http://${this.getHost()}:${this.getMappedPort(CONTAINER_PORT)}`;
+  }
+
+  private async docker() {
+    return (await getContainerRuntimeClient()).container.getById(this.getId());
+  }
+
+  /** Sends a signal to the server (PID 1 in the container). */
+  async signal(signal: "SIGTERM" | "SIGINT") {
+    await (await this.docker()).kill({ signal });
+  }
+
+  /** Waits for the process to exit; undefined if it is still running after `timeoutMs`. */
+  async waitForExit(timeoutMs: number): Promise<ExitStatus | undefined> {
+    const container = await this.docker();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { State } = await container.inspect();
+      if (!State.Running) return { exitCode: State.ExitCode, finishedAt: Date.parse(State.FinishedAt) };
+      if (Date.now() > deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The last lines the server wrote to stdout and stderr. */
+  async tail(tail = 60): Promise<string> {
+    const buffer = (await (await this.docker()).logs({ stdout: true, stderr: true, tail })) as unknown as Buffer;
+    return demux(buffer);
+  }
+}
+
+/** Docker multiplexes stdout and stderr in 8-byte-headed frames when there is no TTY. */
+function demux(buffer: Buffer): string {
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(i + 4);
+    out.push(buffer.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(out).toString("utf8");
+}

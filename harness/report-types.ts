@@ -1,0 +1,27 @@
+// The shape of reports/conformance.json (also read by the HTML page and the badges).
+import type { CheckMeta, CheckResult } from "./check.js";
+import type { Manifest } from "./manifest.js";
+import type { TargetKind } from "./targets.js";
+
+export interface ReportCheck extends CheckMeta, CheckResult {
+  durationMs?: number;
+}
+
+export interface ReportTarget {
+  name: string;
+  kind: TargetKind;
+  image: string | null;
+  /** The image's content digest (sha256:...), when the engine knows it. */
+  imageId: string | null;
+  url: string | null;
+  manifest: Manifest | null;
+  profiles: string[];
+  checks: ReportCheck[];
+}
+
+export interface Report {
+  suite: { name: string; version: string; contract: string };
+  startedAt: string;
+  finishedAt: string;
+  targets: ReportTarget[];
+}

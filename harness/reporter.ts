@@ -1,0 +1,69 @@
+// A vitest reporter that writes reports/conformance.json: one entry per target, one entry per check.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Reporter, TestModule } from "vitest/node";
+import type { Target } from "./targets.js";
+import type { Report, ReportCheck, ReportTarget } from "./report-types.js";
+import { ROOT } from "./manifest.js";
+
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+function imageId(image: string | undefined): string | null {
+  if (!image) return null;
+  try {
+    return execFileSync("docker", ["image", "inspect", "--format", "{{.Id}}", image], { encoding: "utf8", stdio: "pipe" }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export default class ConformanceReporter implements Reporter {
+  private startedAt = new Date();
+  constructor(private readonly options: { outputDir: string }) {}
+
+  onTestRunStart() {
+    this.startedAt = new Date();
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>) {
+    const targets = new Map<string, ReportTarget>();
+    for (const module of modules) {
+      const target = module.project.config.provide?.target as Target | undefined;
+      if (!target || target.faults) continue;
+      let entry = targets.get(target.name);
+      if (!entry) {
+        entry = {
+          name: target.name,
+          kind: target.kind,
+          image: target.image ?? null,
+          imageId: imageId(target.image),
+          url: target.url ?? null,
+          manifest: target.manifest ?? null,
+          profiles: target.profiles,
+          checks: [],
+        };
+        targets.set(target.name, entry);
+      }
+      for (const test of module.children.allTests()) {
+        const { check, result } = test.meta();
+        if (!check) continue;
+        const state = test.result().state;
+        const fallback = state === "skipped" || state === "pending" ? { outcome: "skipped" as const, reason: "not run" } : { outcome: state as "passed" | "failed" };
+        const entryCheck: ReportCheck = { ...check, ...(result ?? fallback) };
+        const duration = test.diagnostic()?.duration;
+        if (duration !== undefined) entryCheck.durationMs = Math.round(duration);
+        entry.checks.push(entryCheck);
+      }
+    }
+    if (!targets.size) return;
+    const report: Report = {
+      suite: { name: pkg.name, version: pkg.version, contract: "v1" },
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      targets: [...targets.values()].map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
+    };
+    mkdirSync(this.options.outputDir, { recursive: true });
+    writeFileSync(join(this.options.outputDir, "conformance.json"), `${JSON.stringify(report, null, 2)}\n`);
+  }
+}

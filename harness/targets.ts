@@ -1,0 +1,68 @@
+// Turns CONFORMANCE_TARGETS into the list of targets a run checks.
+import { join } from "node:path";
+import { implementationNames, loadManifest, IMPLEMENTATIONS_DIR, type Manifest } from "./manifest.js";
+import { imageTag } from "./build.js";
+import { UsageError } from "./usage-error.js";
+
+export type TargetKind = "implementation" | "image" | "url";
+
+/** Everything a suite file needs to know about what it checks (serializable: it crosses to workers). */
+export interface Target {
+  name: string;
+  kind: TargetKind;
+  /** Image to run (implementation and image targets). */
+  image?: string;
+  /** Base URL of an already running server (url targets). */
+  url?: string;
+  /** Implementation folder (implementation targets). */
+  dir?: string;
+  manifest?: Manifest;
+  /** Profiles the target claims; a failure in one of them fails the run. */
+  profiles: string[];
+  /** Extra container environment (used by the suite's own broken servers). */
+  env?: Record<string, string>;
+  /**
+   * Only for the suite's own broken servers (harness/faults.ts): check id -> text its failure
+   * reason must contain. These checks must fail, for that reason; the others are not run.
+   */
+  faults?: Record<string, string>;
+}
+
+export function implementationTarget(dir: string, name = dir.split("/").pop()!): Target {
+  const manifest = loadManifest(dir);
+  return { name, kind: "implementation", dir, manifest, image: imageTag(dir, manifest.name), profiles: manifest.profiles };
+}
+
+function parseEntry(entry: string, known: string[]): Target {
+  if (entry.startsWith("image:")) {
+    const image = entry.slice("image:".length);
+    if (!image) throw new UsageError(`CONFORMANCE_TARGETS: "image:" needs an image reference, e.g. image:my-users-api:1.0`);
+    return { name: `image:${image}`, kind: "image", image, profiles: [] };
+  }
+  if (entry.startsWith("url:")) {
+    const url = entry.slice("url:".length).replace(/\/+$/, "");
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new UsageError(`CONFORMANCE_TARGETS: "${entry}" is not url:http(s)://host:port, e.g. url:http://127.0.0.1:8080`);
+    }
+    return { name: `url:${url}`, kind: "url", url, profiles: [] };
+  }
+  if (!known.includes(entry)) {
+    throw new UsageError(
+      `CONFORMANCE_TARGETS: unknown target "${entry}"; known: ${known.join(", ") || "(none)"}, or image:<ref>, or url:<base-url>`,
+    );
+  }
+  return implementationTarget(join(IMPLEMENTATIONS_DIR, entry));
+}
+
+/** Parses a comma-separated CONFORMANCE_TARGETS; unset or empty means every implementation folder. */
+export function resolveTargets(spec = process.env.CONFORMANCE_TARGETS ?? ""): Target[] {
+  const known = implementationNames();
+  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const targets = (entries.length ? entries : known).map((e) => parseEntry(e, known));
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.name)) throw new UsageError(`CONFORMANCE_TARGETS: "${t.name}" is listed twice`);
+    seen.add(t.name);
+  }
+  return targets;
+}

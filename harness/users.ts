@@ -1,0 +1,24 @@
+// Helpers that set up users for checks. They assert their own preconditions, so a check that
+// fails here says which step broke.
+import { randomBytes } from "node:crypto";
+import type { Api } from "./http.js";
+import { expectStatus } from "./expect.js";
+
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An email no other user of any run holds. */
+export const uniqueEmail = (prefix = "user") => `${prefix}-${randomBytes(6).toString("hex")}@example.com`;
+
+export async function createUser(api: Api, body: Partial<Record<"name" | "email", unknown>> = {}): Promise<User> {
+  const res = await api.post("/api/users", { name: "Ada Lovelace", email: uniqueEmail(), ...body });
+  expectStatus(res, 201);
+  return res.json as User;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

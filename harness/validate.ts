@@ -1,0 +1,111 @@
+// Validates every response against spec/openapi.yaml: a documented status, a documented media
+// type, and a body (and required headers) that match the schema. Each failure names which it is.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { ROOT } from "./manifest.js";
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export type ViolationKind = "undocumented status" | "wrong media type" | "schema violation";
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+}
+
+type Json = Record<string, any>;
+export const spec: Json = parse(readFileSync(join(ROOT, "spec/openapi.yaml"), "utf8"));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+ajv.addSchema(spec, "openapi");
+
+const compiled = new Map<string, ValidateFunction>();
+function validator(pointer: string): ValidateFunction {
+  let fn = compiled.get(pointer);
+  if (!fn) compiled.set(pointer, (fn = ajv.compile({ $ref: `openapi#${pointer}` })));
+  return fn;
+}
+const escape = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
+const deref = (node: Json): [Json, string | undefined] =>
+  node.$ref ? [node.$ref.slice(2).split("/").reduce((n: Json, k: string) => n[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec), node.$ref.slice(1)] : [node, undefined];
+
+/** The spec path template a concrete path matches, e.g. /api/users/abc -> /api/users/{id}. */
+export function matchPath(path: string): string | undefined {
+  const segments = path.split("?")[0]!.split("/");
+  return Object.keys(spec.paths).find((template) => {
+    const parts = template.split("/");
+    return parts.length === segments.length && parts.every((p, i) => (p.startsWith("{") ? segments[i] !== "" : p === segments[i]));
+  });
+}
+
+const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+
+export interface Exchange {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+/** Returns the first way the response breaks the spec, or undefined. */
+export function validateResponse({ method, path, status, headers, body }: Exchange): Violation | undefined {
+  const template = matchPath(path);
+  const m = method.toLowerCase();
+  let where: string;
+  let response: Json | undefined;
+  let base: string;
+  if (!template) {
+    where = `${method} ${path} (a path the spec does not list)`;
+    base = "/components/responses/NotFound";
+    response = status === 404 ? spec.components.responses.NotFound : undefined;
+  } else if (!spec.paths[template][m]) {
+    where = `${method} ${template} (a method the path does not list)`;
+    base = "/components/responses/MethodNotAllowed";
+    response = status === 405 ? spec.components.responses.MethodNotAllowed : undefined;
+  } else {
+    where = `${method} ${template}`;
+    base = `/paths/${escape(template)}/${m}/responses/${status}`;
+    response = spec.paths[template][m].responses[String(status)];
+  }
+  if (!response) return { kind: "undocumented status", message: `undocumented status ${status} for ${where}` };
+  const [resolved, ref] = deref(response);
+  const pointer = ref ?? base;
+
+  for (const [name, header] of Object.entries<Json>(resolved.headers ?? {})) {
+    const [h, headerRef] = deref(header);
+    const value = headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (h.required) return { kind: "schema violation", message: `required header ${name} missing on ${status} for ${where}` };
+      continue;
+    }
+    const check = validator(`${headerRef ?? `${pointer}/headers/${escape(name)}`}/schema`);
+    if (!check(value)) return { kind: "schema violation", message: `header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(check.errors, { dataVar: name })}` };
+  }
+
+  const content: Json | undefined = resolved.content;
+  if (m === "head" || !content) {
+    if (m !== "head" && body.length > 0) {
+      return { kind: "schema violation", message: `${status} for ${where} must have an empty body, got ${body.length} bytes` };
+    }
+    return undefined;
+  }
+  const type = mediaType(headers["content-type"]);
+  if (!type || !content[type]) {
+    return {
+      kind: "wrong media type",
+      message: `wrong media type ${type ?? "(no Content-Type)"} for ${status} on ${where}; documented: ${Object.keys(content).join(", ")}`,
+    };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { kind: "schema violation", message: `${status} body for ${where} is not JSON: ${JSON.stringify(body.subarray(0, 80).toString())}` };
+  }
+  const check = validator(`${pointer}/content/${escape(type)}/schema`);
+  if (!check(data)) return { kind: "schema violation", message: `${status} body for ${where}: ${ajv.errorsText(check.errors, { dataVar: "body" })}` };
+  return undefined;
+}

@@ -1,0 +1,166 @@
+// The resource, and the status codes of the CRUD endpoints.
+import fc from "fast-check";
+import { section } from "../harness/check.js";
+import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
+import { createUser, sleep, uniqueEmail, type User } from "../harness/users.js";
+
+const { check } = section("The resource");
+
+/** The contract's whitespace is Unicode White_Space: JS `\s` adds U+FEFF, which is not in it. */
+const hasNonWhiteSpace = (s: string) => /[^\s]|\uFEFF/u.test(s);
+
+check({ id: "RES-01", level: "MUST", title: "MUST answer GET /health with 200 and {\"status\":\"ok\"}", section: "The container" }, async ({ api }) => {
+  const res = await api.get("/health");
+  expectStatus(res, 200);
+  expectEqual(res.json, { status: "ok" }, "body");
+});
+
+check({ id: "RES-02", level: "MUST", title: "MUST start with no users", section: "The container", requires: "fresh" }, async ({ api }) => {
+  const res = await api.get("/api/users");
+  expectStatus(res, 200);
+  expectEqual(res.json.total, 0, "total");
+});
+
+check({ id: "RES-03", level: "MUST", title: "MUST answer POST /api/users with 201 and the new user" }, async ({ api }) => {
+  const email = uniqueEmail();
+  const res = await api.post("/api/users", { name: "Ada Lovelace", email });
+  expectStatus(res, 201);
+  expectEqual(res.json.name, "Ada Lovelace", "name");
+  expectEqual(res.json.email, email, "email");
+});
+
+check({ id: "RES-04", level: "MUST", title: "MUST send Location: /api/users/{id} with a 201" }, async ({ api }) => {
+  const res = await api.post("/api/users", { name: "Ada", email: uniqueEmail() });
+  expectStatus(res, 201);
+  const location = new URL(expectHeader(res, "Location"), api.baseUrl).pathname;
+  expectEqual(location, `/api/users/${res.json.id}`, "Location path");
+});
+
+check({ id: "RES-05", level: "MUST", title: "MUST set updated_at equal to created_at on create" }, async ({ api }) => {
+  const user = await createUser(api);
+  expectEqual(Date.parse(user.updated_at), Date.parse(user.created_at), "updated_at (ms) vs created_at");
+});
+
+check({ id: "RES-06", level: "MUST", title: "MUST store name and email exactly as sent" }, async ({ api }) => {
+  const sent = { name: "  Zoë 🚀 O'Brien  ", email: `Mixed.Case+${uniqueEmail("tag")}`.replace("example.com", "Example.COM") };
+  const created = await createUser(api, sent);
+  const res = await api.get(`/api/users/${created.id}`);
+  expectStatus(res, 200);
+  expectEqual({ name: res.json.name, email: res.json.email }, sent, "stored name and email");
+});
+
+check({ id: "RES-07", level: "MUST", title: "MUST answer GET /api/users/{id} with 200 and the user" }, async ({ api }) => {
+  const created = await createUser(api);
+  const res = await api.get(`/api/users/${created.id}`);
+  expectStatus(res, 200);
+  expectEqual(res.json, created, "user");
+});
+
+check({ id: "RES-08", level: "MUST", title: "MUST answer PUT with 200 and the replaced user, keeping id and created_at" }, async ({ api }) => {
+  const created = await createUser(api);
+  const email = uniqueEmail();
+  const res = await api.put(`/api/users/${created.id}`, { name: "Grace Hopper", email });
+  expectStatus(res, 200);
+  expectEqual([res.json.id, res.json.name, res.json.email, res.json.created_at], [created.id, "Grace Hopper", email, created.created_at], "[id, name, email, created_at]");
+});
+
+async function refreshes(method: "put" | "patch", api: Parameters<Parameters<typeof check>[1]>[0]["api"]) {
+  const created = await createUser(api);
+  await sleep(1100); // timestamps may have one-second precision
+  const body = method === "put" ? { name: "Later", email: created.email } : {};
+  const res = await api[method](`/api/users/${created.id}`, body);
+  expectStatus(res, 200);
+  const [before, after] = [Date.parse(created.updated_at), Date.parse(res.json.updated_at)];
+  assert(after > before, `updated_at ${res.json.updated_at} is not later than ${created.updated_at} after a ${method.toUpperCase()} 1.1 s later`);
+  expectEqual(res.json.created_at, created.created_at, "created_at");
+}
+
+check({ id: "RES-09", level: "MUST", title: "MUST refresh updated_at on PUT and keep created_at" }, async ({ api }) => refreshes("put", api));
+check({ id: "RES-10", level: "MUST", title: "MUST refresh updated_at on PATCH, even an empty one, and keep created_at" }, async ({ api }) => refreshes("patch", api));
+
+check({ id: "RES-11", level: "MUST", title: "MUST change only the members a PATCH names" }, async ({ api }) => {
+  const created = await createUser(api);
+  const res = await api.patch(`/api/users/${created.id}`, { name: "Only The Name" });
+  expectStatus(res, 200);
+  expectEqual([res.json.name, res.json.email], ["Only The Name", created.email], "[name, email]");
+});
+
+check({ id: "RES-12", level: "MUST", title: "MUST answer DELETE with 204 and an empty body" }, async ({ api }) => {
+  const created = await createUser(api);
+  const res = await api.delete(`/api/users/${created.id}`);
+  expectStatus(res, 204);
+  expectEqual(res.body.length, 0, "body length");
+});
+
+check({ id: "RES-13", level: "MUST", title: "MUST answer 404 for GET of a deleted user" }, async ({ api }) => {
+  const created = await createUser(api);
+  expectStatus(await api.delete(`/api/users/${created.id}`), 204);
+  expectStatus(await api.get(`/api/users/${created.id}`), 404);
+});
+
+for (const [id, method] of [["RES-14", "PUT"], ["RES-15", "PATCH"], ["RES-16", "DELETE"]] as const) {
+  check({ id, level: "MUST", title: `MUST answer 404 for ${method} of a user that does not exist` }, async ({ api }) => {
+    const created = await createUser(api);
+    expectStatus(await api.delete(`/api/users/${created.id}`), 204);
+    const body = method === "DELETE" ? {} : { json: { name: "Nobody", email: uniqueEmail() } };
+    expectStatus(await api.request(method, `/api/users/${created.id}`, body), 404);
+  });
+}
+
+check({ id: "RES-17", level: "MUST", title: "MUST assign strictly increasing ids in creation order" }, async ({ api }) => {
+  const ids: number[] = [];
+  for (let i = 0; i < 3; i++) ids.push((await createUser(api)).id);
+  assert(ids[0]! < ids[1]! && ids[1]! < ids[2]!, `ids ${ids.join(", ")} are not strictly increasing`);
+});
+
+check({ id: "RES-18", level: "MUST", title: "MUST never reuse the id of a deleted user" }, async ({ api }) => {
+  const first = await createUser(api);
+  expectStatus(await api.delete(`/api/users/${first.id}`), 204);
+  const second = await createUser(api);
+  assert(second.id > first.id, `new id ${second.id} is not greater than deleted id ${first.id}`);
+});
+
+check({ id: "RES-19", level: "MUST", title: "MUST answer 409 to POST with an email another user holds in other ASCII case" }, async ({ api }) => {
+  const taken = await createUser(api);
+  expectStatus(await api.post("/api/users", { name: "Copy", email: taken.email.toUpperCase() }), 409);
+});
+
+for (const [id, method] of [["RES-20", "PUT"], ["RES-21", "PATCH"]] as const) {
+  check({ id, level: "MUST", title: `MUST answer 409 to ${method} with an email another user holds` }, async ({ api }) => {
+    const [taken, user] = [await createUser(api), await createUser(api)];
+    const body = method === "PUT" ? { name: user.name, email: taken.email } : { email: taken.email };
+    expectStatus(await api.request(method, `/api/users/${user.id}`, { json: body }), 409);
+  });
+}
+
+for (const [id, method] of [["RES-22", "PUT"], ["RES-23", "PATCH"]] as const) {
+  check({ id, level: "MUST", title: `MUST let ${method} keep a user's own email in another case` }, async ({ api }) => {
+    const user = await createUser(api);
+    const email = user.email.toUpperCase();
+    const body = method === "PUT" ? { name: user.name, email } : { email };
+    const res = await api.request(method, `/api/users/${user.id}`, { json: body });
+    expectStatus(res, 200);
+    expectEqual(res.json.email, email, "email");
+  });
+}
+
+check({ id: "RES-24", level: "MUST", title: "MUST compare emails ASCII-case-insensitively only (É and é differ)" }, async ({ api }) => {
+  const local = `émile-${uniqueEmail()}`;
+  await createUser(api, { email: local });
+  expectStatus(await api.post("/api/users", { name: "Émile", email: local.replace("é", "É") }), 201);
+});
+
+check({ id: "RES-25", level: "MUST", title: "MUST store any valid name exactly as sent (property, 25 runs)" }, async ({ api }) => {
+  const name = fc
+    .string({ unit: "binary", minLength: 1, maxLength: 100 })
+    .filter((s) => s.isWellFormed() && hasNonWhiteSpace(s));
+  await fc.assert(
+    fc.asyncProperty(name, async (n) => {
+      const user = await createUser(api, { name: n });
+      const res = await api.get(`/api/users/${user.id}`);
+      expectStatus(res, 200);
+      expectEqual(res.json.name, n, "stored name");
+    }),
+    { numRuns: 25, seed: 20261124 },
+  );
+});
