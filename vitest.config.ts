@@ -1,12 +1,14 @@
 import { defineConfig } from "vitest/config";
 import { resolveTargets, type Target } from "./harness/targets.js";
+import { faultProjects } from "./harness/faults.js";
 import { UsageError } from "./harness/usage-error.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/docker.ts reaps instead
 
-function targets(): Target[] {
+/** Bad input is one line naming the fix, never a stack trace. */
+function orExit<T>(make: () => T): T {
   try {
-    return resolveTargets();
+    return make();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`\ncrud-conformance: ${e.message}\n`);
@@ -15,6 +17,12 @@ function targets(): Target[] {
 }
 
 const reports = process.env.CONFORMANCE_REPORT_DIR ?? "reports";
+/** `npm run conformance` sets CONFORMANCE_ONLY=1: the targets, without the suite's tests of itself. */
+const only = process.env.CONFORMANCE_ONLY === "1";
+const targetProject = (target: Target, include = ["suites/**/*.test.ts"], testNamePattern?: string) => ({
+  extends: true as const,
+  test: { name: target.name, include, globalSetup: ["harness/global-setup.ts"], provide: { target }, ...(testNamePattern ? { testNamePattern } : {}) },
+});
 
 export default defineConfig({
   test: {
@@ -23,16 +31,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      ...targets().map((target) => ({
-        extends: true as const,
-        test: {
-          name: target.name,
-          include: ["suites/**/*.test.ts"],
-          globalSetup: ["harness/global-setup.ts"],
-          provide: { target },
-        },
-      })),
-      { extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } },
+      ...orExit(resolveTargets).map((target) => targetProject(target)),
+      ...(only ? [] : orExit(faultProjects).map((f) => targetProject(f.target, f.include, f.testNamePattern))),
+      ...(only ? [] : [{ extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } }]),
     ],
   },
 });

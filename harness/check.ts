@@ -108,34 +108,59 @@ export function section(name: string) {
     check(options: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
       const { requires, timeoutMs = 30_000, profile = "core", ...rest } = options;
       const meta: CheckMeta = { section: name, ...rest, profile };
-      if (!meta.title.startsWith(meta.level)) throw new Error(`${meta.id}: title must start with ${meta.level}`);
+      if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
+      if ((meta.level === "MUST") !== (profile === "core")) throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile`);
       test(`${meta.id} ${meta.title}`, { meta: { check: meta }, timeout: timeoutMs }, async (ctx) => {
         const skip = (reason: string): never => {
           ctx.task.meta.result = { outcome: "skipped", reason };
           return ctx.skip(reason);
         };
+        if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), baseUrl, start));
         const expected = expectations[meta.id];
         if (requires && target.kind === "url") skip(NEEDS[requires]);
         if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
         const recorder = new Recorder();
-        let error: unknown;
-        try {
-          await fn({
-            api: new Api(await baseUrl(), recorder),
-            boot: async () => {
-              const server = await start();
-              return { api: new Api(server.baseUrl, recorder), server };
-            },
-          });
-          const violation = recorder.violations[0];
-          if (violation) throw new CheckError(`${violation.kind}: ${violation.message}`);
-        } catch (e) {
-          error = e;
-        }
+        const error = await attempt(fn, recorder, baseUrl, start);
         await settle(ctx, meta, target, { error, expected, recorder, servers });
       });
     },
   };
+}
+
+/** Runs the check; returns what it threw, or the first spec violation among its responses. */
+async function attempt(
+  fn: (ctx: CheckContext) => Promise<void>,
+  recorder: Recorder,
+  baseUrl: () => Promise<string>,
+  start: () => Promise<StartedImplementationContainer>,
+): Promise<unknown> {
+  try {
+    await fn({
+      api: new Api(await baseUrl(), recorder),
+      boot: async () => {
+        const server = await start();
+        return { api: new Api(server.baseUrl, recorder), server };
+      },
+    });
+  } catch (e) {
+    return e;
+  }
+  const violation = recorder.violations[0];
+  return violation && new CheckError(`${violation.kind}: ${violation.message}`);
+}
+
+/** Against a broken server, a listed check must fail, and for the listed reason; fault:none must pass. */
+function againstFault(meta: CheckMeta, target: Target, error: unknown) {
+  const reason = target.faults![meta.id];
+  if (reason === undefined) {
+    if (error) throw error;
+    return;
+  }
+  if (!error) throw new Error(`${meta.id} passed against ${target.name}: it cannot see the fault it is aimed at`);
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.includes(reason)) {
+    throw new Error(`${meta.id} failed against ${target.name}, but for another reason: ${message} (expected one containing ${JSON.stringify(reason)})`);
+  }
 }
 
 async function settle(

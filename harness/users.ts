@@ -3,14 +3,11 @@
 import { randomBytes } from "node:crypto";
 import type { Api } from "./http.js";
 import { expectStatus } from "./expect.js";
+import type { components } from "./generated/openapi.js";
 
-export interface User {
-  id: number;
-  name: string;
-  email: string;
-  created_at: string;
-  updated_at: string;
-}
+export type User = components["schemas"]["User"];
+export type UserPage = components["schemas"]["UserPage"];
+export type Problem = components["schemas"]["ValidationProblem"];
 
 /** An email no other user of any run holds. */
 export const uniqueEmail = (prefix = "user") => `${prefix}-${randomBytes(6).toString("hex")}@example.com`;

@@ -1,0 +1,103 @@
+// Writes one conformance badge per target, and one per profile, as SVG and as shields.io endpoint
+// JSON (https://shields.io/badges/endpoint-badge), so a README can use either.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBadge } from "badge-maker";
+import type { Report, ReportCheck, ReportTarget } from "../report-types.js";
+
+/** The optional profiles of the contract (/work/shared/api-contract.md, "Optional profiles"). */
+export const OPTIONAL_PROFILES = [
+  "recommended",
+  "validation-detail",
+  "cors",
+  "compression",
+  "request-id",
+  "conditional",
+  "http2",
+  "slow-client",
+] as const;
+
+export interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** passed + failed: the checks that ran. */
+  ran: number;
+}
+
+/** Counts outcomes per value of `by` (level or profile), in order of first appearance. */
+export function tally(checks: ReportCheck[], by: "level" | "profile"): Map<string, Tally> {
+  const out = new Map<string, Tally>();
+  for (const c of checks) {
+    const t = out.get(c[by]) ?? { passed: 0, failed: 0, skipped: 0, ran: 0 };
+    t[c.outcome]++;
+    if (c.outcome !== "skipped") t.ran++;
+    out.set(c[by], t);
+  }
+  return out;
+}
+
+/** Lowercased, with every character outside [a-z0-9._-] replaced by "-": "url:http://x" -> "url-http---x". */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+}
+
+/** brightgreen at 100%, yellow from 80%, red below; lightgrey when nothing ran. */
+export function colorFor(passed: number, ran: number): string {
+  if (ran === 0) return "lightgrey";
+  const pct = (passed / ran) * 100;
+  return pct === 100 ? "brightgreen" : pct >= 80 ? "yellow" : "red";
+}
+
+export interface Badge {
+  label: string;
+  message: string;
+  color: string;
+}
+
+/** "core 100% · 1/8 profiles": core pass rate over the core checks that ran, and the optional
+ * profiles (claimed or not) in which at least one check ran and none failed. */
+export function targetBadge(target: ReportTarget): Badge {
+  const byProfile = tally(target.checks, "profile");
+  const core = byProfile.get("core");
+  // Floor, so that 100% means every check passed.
+  const pct = core?.ran ? `${Math.floor((core.passed / core.ran) * 100)}%` : "n/a";
+  const full = OPTIONAL_PROFILES.filter((p) => {
+    const t = byProfile.get(p);
+    return t !== undefined && t.ran > 0 && t.failed === 0;
+  }).length;
+  return {
+    label: "conformance",
+    message: `core ${pct} · ${full}/${OPTIONAL_PROFILES.length} profiles`,
+    color: colorFor(core?.passed ?? 0, core?.ran ?? 0),
+  };
+}
+
+/** "core | 112/112": passed over ran, for every profile the target has checks in. */
+export function profileBadges(target: ReportTarget): Map<string, Badge> {
+  const out = new Map<string, Badge>();
+  for (const [profile, t] of tally(target.checks, "profile")) {
+    out.set(profile, { label: profile, message: t.ran ? `${t.passed}/${t.ran}` : "not run", color: colorFor(t.passed, t.ran) });
+  }
+  return out;
+}
+
+function write(dir: string, base: string, badge: Badge): string[] {
+  const svg = join(dir, `${base}.svg`);
+  const json = join(dir, `${base}.json`);
+  writeFileSync(svg, makeBadge(badge));
+  writeFileSync(json, `${JSON.stringify({ schemaVersion: 1, ...badge })}\n`);
+  return [svg, json];
+}
+
+/** Writes <slug>.svg/.json and <slug>-<profile>.svg/.json for every target; returns the paths. */
+export function writeBadges(report: Report, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const target of report.targets) {
+    const base = slug(target.name);
+    paths.push(...write(dir, base, targetBadge(target)));
+    for (const [profile, badge] of profileBadges(target)) paths.push(...write(dir, `${base}-${slug(profile)}`, badge));
+  }
+  return paths;
+}

@@ -1,0 +1,92 @@
+// Drives one graceful-shutdown scenario against a fresh server and records what happened:
+//   an idle keep-alive connection and a POST whose body is half sent are open; the signal goes;
+//   1.1 s later a new connection is tried; 9 s after the signal the rest of the body is sent;
+//   then the response and the exit status are collected.
+import http from "node:http";
+import type { StartedImplementationContainer, ExitStatus } from "./container.js";
+import type { Api } from "./http.js";
+import { sleep } from "./users.js";
+
+export type Signal = "SIGTERM" | "SIGINT";
+
+export interface ShutdownObservation {
+  signalAt: number;
+  /** What a new connection 1.1 s after the signal got: refused/reset/closed, or a response. */
+  probe: { refused: boolean; detail: string };
+  /** When the idle keep-alive connection closed, if it did before the in-flight body was finished. */
+  idleClosedAt?: number;
+  finishedBodyAt: number;
+  /** The in-flight request's outcome. */
+  inflight: { status?: number; body?: string; error?: string; at: number };
+  exit?: ExitStatus;
+}
+
+export const FINISH_BODY_AFTER_MS = 9_000;
+export const PROBE_AFTER_MS = 1_100;
+
+/** A GET on a keep-alive connection; resolves with the socket once the response is read. */
+function idleConnection(base: URL) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return new Promise<import("node:net").Socket>((resolve, reject) => {
+    const req = http.get(new URL("/health", base), { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(req.socket!));
+    });
+    req.on("error", reject);
+  });
+}
+
+/** A new connection: refused, reset or closed without a response all count as refused. */
+function probe(base: URL) {
+  return new Promise<{ refused: boolean; detail: string }>((resolve) => {
+    const req = http.get(new URL("/health", base), { agent: false, headers: { connection: "close" } }, (res) => {
+      res.resume();
+      resolve({ refused: false, detail: `a new connection was answered ${res.statusCode}` });
+    });
+    req.setTimeout(3000, () => {
+      req.destroy();
+      resolve({ refused: false, detail: "a new connection was accepted but not answered within 3 s" });
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ refused: true, detail: e.code ?? e.message }));
+  });
+}
+
+export async function runShutdown(api: Api, server: StartedImplementationContainer, signal: Signal): Promise<ShutdownObservation> {
+  const base = new URL(api.baseUrl);
+  const idle = await idleConnection(base);
+  let idleClosedAt: number | undefined;
+  idle.on("close", () => (idleClosedAt ??= Date.now()));
+
+  const body = JSON.stringify({ name: "In Flight", email: `inflight-${signal.toLowerCase()}@example.com` });
+  const half = Math.floor(body.length / 2);
+  const req = http.request(new URL("/api/users", base), {
+    method: "POST",
+    agent: false,
+    headers: { "content-type": "application/json", "content-length": String(body.length) },
+  });
+  const inflight = new Promise<ShutdownObservation["inflight"]>((resolve) => {
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), at: Date.now() }));
+      res.on("error", (e) => resolve({ status: res.statusCode, error: `response cut: ${e.message}`, at: Date.now() }));
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, at: Date.now() }));
+    req.setTimeout(FINISH_BODY_AFTER_MS + 10_000, () => req.destroy(new Error("no response within 10 s of the finished body")));
+  });
+  req.write(body.slice(0, half));
+  await sleep(500); // the server has read the headers: the request is in flight
+
+  const signalAt = Date.now();
+  await server.signal(signal);
+  await sleep(signalAt + PROBE_AFTER_MS - Date.now());
+  const probed = await probe(base);
+  await sleep(signalAt + FINISH_BODY_AFTER_MS - Date.now());
+  const idleBefore = idleClosedAt;
+  const finishedBodyAt = Date.now();
+  if (!req.destroyed) req.end(body.slice(half));
+  const result = await inflight;
+  idle.destroy();
+  const exit = await server.waitForExit(10_000);
+  return { signalAt, probe: probed, idleClosedAt: idleBefore, finishedBodyAt, inflight: result, ...(exit ? { exit } : {}) };
+}

@@ -1,0 +1,52 @@
+// Validation: well-formed JSON that breaks the rules is 422, with RFC 6901 pointers to the members at fault.
+import { section } from "../harness/check.js";
+import { assert, expectProblem, expectStatus } from "../harness/expect.js";
+import type { Api } from "../harness/http.js";
+import { createUser, uniqueEmail } from "../harness/users.js";
+import table from "../fixtures/validation.json" with { type: "json" };
+
+const { check } = section("Bodies (POST, PUT, PATCH)");
+
+/** Fixtures use ok@example.com where any unused email will do. */
+const fresh = (body: unknown): unknown =>
+  body && typeof body === "object" && !Array.isArray(body)
+    ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === "ok@example.com" ? uniqueEmail() : v]))
+    : body;
+
+async function send(api: Api, method: string, body: unknown) {
+  const path = method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
+  return api.request(method, path, { body: JSON.stringify(fresh(body)), headers: { "content-type": "application/json" } });
+}
+
+for (const c of table.rejected) {
+  check({ id: c.id, level: "MUST", title: `MUST answer 422 with pointer "${c.pointer}" to ${c.method} with ${c.why}` }, async ({ api }) => {
+    const res = await send(api, c.method, c.body);
+    expectStatus(res, 422);
+    const pointers = (res.json?.errors ?? []).map((e: { pointer?: unknown }) => e.pointer);
+    assert(pointers.includes(c.pointer), `errors[].pointer is ${JSON.stringify(pointers)}, expected it to include "${c.pointer}"`);
+  });
+}
+
+for (const c of table.accepted) {
+  check({ id: c.id, level: "MUST", title: `MUST accept ${c.method} with ${c.why}` }, async ({ api }) => {
+    const res = await send(api, c.method, c.body);
+    expectStatus(res, c.method === "POST" ? 201 : 200);
+  });
+}
+
+check({ id: "VAL-80", level: "MUST", title: "MUST carry a non-empty errors array of {pointer, detail} in a 422" }, async ({ api }) => {
+  const problem = expectProblem(await send(api, "POST", { name: "", email: uniqueEmail() }), 422);
+  assert(Array.isArray(problem.errors) && problem.errors.length > 0, "errors is missing or empty");
+  for (const e of problem.errors) assert(typeof e.pointer === "string" && typeof e.detail === "string", `error ${JSON.stringify(e)} lacks a string pointer or detail`);
+});
+
+check(
+  { id: "VAL-90", level: "SHOULD", profile: "validation-detail", title: "SHOULD list a pointer for every member at fault in a 422" },
+  async ({ api }) => {
+    const res = await send(api, "POST", { name: "", email: "nope", role: "admin" });
+    expectStatus(res, 422);
+    const pointers = new Set((res.json?.errors ?? []).map((e: { pointer?: unknown }) => e.pointer));
+    const missing = ["/name", "/email", "/role"].filter((p) => !pointers.has(p));
+    assert(missing.length === 0, `errors[].pointer lacks ${missing.join(", ")}`);
+  },
+);
