@@ -6,6 +6,7 @@ import type { Reporter, TestModule } from "vitest/node";
 import type { Target } from "./targets.js";
 import type { Report, ReportCheck, ReportTarget } from "./report-types.js";
 import { ROOT } from "./manifest.js";
+import { writeReports } from "./report/write.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
@@ -65,5 +66,6 @@ export default class ConformanceReporter implements Reporter {
     };
     mkdirSync(this.options.outputDir, { recursive: true });
     writeFileSync(join(this.options.outputDir, "conformance.json"), `${JSON.stringify(report, null, 2)}\n`);
+    writeReports(report, this.options.outputDir);
   }
 }

@@ -1,0 +1,3 @@
+module github.com/crud-conformance/implementations/go-nethttp
+
+go 1.26

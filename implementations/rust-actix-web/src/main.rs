@@ -1,0 +1,84 @@
+//! crud-conformance users API on actix-web 4.
+
+mod error;
+mod users;
+
+use std::{env, io, sync::Mutex, task::Poll};
+
+use actix_web::{
+    App, HttpResponse, HttpServer, middleware,
+    rt::signal::unix::{SignalKind, signal},
+    web::{self, JsonConfig, PathConfig, QueryConfig},
+};
+use serde_json::json;
+
+use error::ApiError;
+
+/// 1 MiB; a body of exactly this size is accepted, one byte more is 413.
+const BODY_LIMIT: usize = 1_048_576;
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+// actix's fallback for unknown paths is an empty 404; the contract wants a problem body.
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("no such resource"))
+}
+
+/// Resolves on the first SIGTERM or SIGINT. Handlers are installed now, before serving.
+// actix stops gracefully on SIGTERM but forcibly on SIGINT (and SIGQUIT); the contract wants
+// both graceful, so the server's own handlers are replaced by this future.
+fn stop_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(std::future::poll_fn(move |cx| {
+        if term.poll_recv(cx).is_ready() || int.poll_recv(cx).is_ready() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }))
+}
+
+#[actix_web::main]
+async fn main() -> io::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+
+    let port: u16 = match env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|_| io::Error::other(format!("bad PORT {p:?}")))?,
+        Err(_) => 8080,
+    };
+    let store: users::SharedStore = web::Data::new(Mutex::new(users::Store::default()));
+
+    HttpServer::new(move || {
+        App::new()
+            .app_data(store.clone())
+            .app_data(
+                JsonConfig::default()
+                    .limit(BODY_LIMIT)
+                    .error_handler(error::json_error),
+            )
+            .app_data(PathConfig::default().error_handler(error::path_error))
+            .app_data(QueryConfig::default().error_handler(error::query_error))
+            .wrap(middleware::Logger::default())
+            .service(
+                web::resource("/health")
+                    .route(web::get().to(health))
+                    .route(web::head().to(health))
+                    .default_service(web::to(|| async {
+                        Err::<HttpResponse, _>(ApiError::method_not_allowed("GET, HEAD"))
+                    })),
+            )
+            .service(web::scope("/api").configure(users::routes))
+            .default_service(web::to(not_found))
+    })
+    .bind(("0.0.0.0", port))?
+    // in-flight requests (bodies still arriving included) get 30 s to finish
+    .shutdown_timeout(30)
+    .shutdown_signal(stop_signal()?)
+    .run()
+    .await
+}
