@@ -1,14 +1,12 @@
 // A check is data first ({ id, level, profile, section, title }) and then a few asserts. This
 // module turns checks into vitest tests, gives them a server to talk to, and records what happened
 // for the report. Checks never learn which implementation they run against.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, type RecordedExchange } from "./http.js";
 import { ImplementationContainer, type StartedImplementationContainer } from "./container.js";
 import { runLabels } from "./docker.js";
 import { CheckError } from "./check-error.js";
-import type { Target } from "./targets.js";
+import type { Expectation, Target } from "./targets.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
 export type Profile = "core" | "recommended" | "validation-detail";
@@ -36,11 +34,6 @@ export interface CheckResult {
   nowPassing?: boolean;
   exchanges?: RecordedExchange[];
   log?: string;
-}
-
-export interface Expectation {
-  outcome: "fail" | "flaky" | "skip";
-  reason: string;
 }
 
 declare module "vitest" {
@@ -77,15 +70,9 @@ const NEEDS = {
   lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
 };
 
-function loadExpectations(target: Target): Record<string, Expectation> {
-  const file = target.dir && join(target.dir, "expectations.json");
-  return file && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-}
-
 /** Declares the checks of one contract section; call once per suite file. */
 export function section(name: string) {
   const target = inject("target");
-  const expectations = loadExpectations(target);
   const servers: StartedImplementationContainer[] = [];
   let shared: Promise<string> | undefined;
 
@@ -116,7 +103,7 @@ export function section(name: string) {
           return ctx.skip(reason);
         };
         if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), baseUrl, start));
-        const expected = expectations[meta.id];
+        const expected = target.expectations[meta.id];
         if (requires && target.kind === "url") skip(NEEDS[requires]);
         if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
         const recorder = new Recorder();
@@ -169,10 +156,10 @@ async function settle(
   target: Target,
   { error, expected, recorder, servers }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: StartedImplementationContainer[] },
 ) {
-  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed", exchanges: recorder.exchanges });
+  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed" });
   if (expected) result.expected = expected;
   if (!error) {
-    if (expected) {
+    if (expected?.outcome === "fail") {
       result.nowPassing = true;
       await ctx.annotate(`${meta.id} passes but expectations.json lists it as ${expected.outcome}: remove it from the list`, "notice");
     }
@@ -180,6 +167,7 @@ async function settle(
   }
   const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   result.reason = reason;
+  result.exchanges = recorder.exchanges;
   const logs = await Promise.all(servers.map((s) => s.tail(40).catch(() => "")));
   result.log = logs.filter(Boolean).join("\n---\n") || undefined;
   if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });

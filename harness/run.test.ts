@@ -1,0 +1,68 @@
+// End-to-end over a whole run, against a stub server on loopback (no Docker): the exit code,
+// conformance.json, and expectations.json with its "now passing" notice.
+import { execFile } from "node:child_process";
+import http from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Report } from "./report-types.js";
+
+let stub: http.Server;
+let url: string;
+
+beforeAll(async () => {
+  // Healthy, and 501 for everything else: RES-01 passes, ID-01 fails.
+  stub = http.createServer((req, res) => {
+    const health = req.url === "/health";
+    res.writeHead(health ? 200 : 501, { "content-type": health ? "application/json" : "application/problem+json" });
+    res.end(health ? '{"status":"ok"}' : '{"type":"about:blank","title":"Not Implemented","status":501}');
+  });
+  await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+});
+afterAll(() => void stub.close());
+
+/** Runs RES-01 and ID-01 against the stub; returns the exit code and the report. */
+async function run(expectations?: object) {
+  const dir = mkdtempSync(join(tmpdir(), "run-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_ONLY: "1", CONFORMANCE_REPORT_DIR: dir };
+  if (expectations) writeFileSync((env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json")), JSON.stringify(expectations));
+  const code = await new Promise<number>((resolve) =>
+    execFile("npx", ["vitest", "run", "-t", "^(RES-01|ID-01) "], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
+  );
+  const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
+  const byId = Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c]));
+  return { code, report, byId };
+}
+
+test("a failed core check fails the run, and conformance.json says why", async () => {
+  const { code, report, byId } = await run();
+  expect(code).not.toBe(0);
+  expect(report.targets[0]).toMatchObject({ name: `url:${url}`, kind: "url", image: null });
+  expect(byId["RES-01"]).toMatchObject({ outcome: "passed", level: "MUST", profile: "core" });
+  expect(byId["ID-01"]).toMatchObject({ outcome: "failed", gating: true, reason: "status 501, expected 404" });
+  expect(byId["RES-02"]).toMatchObject({ outcome: "skipped" });
+  expect(report.suite.version).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(Date.parse(report.startedAt)).not.toBeNaN();
+}, 60_000);
+
+test("an expected failure does not fail the run, and an expected failure that passes is reported", async () => {
+  const { code, byId } = await run({
+    "ID-01": { outcome: "fail", reason: "stub" },
+    "RES-01": { outcome: "fail", reason: "was broken once" },
+  });
+  expect(code).toBe(0);
+  expect(byId["ID-01"]).toMatchObject({ outcome: "failed", gating: false, expected: { outcome: "fail" } });
+  expect(byId["RES-01"]).toMatchObject({ outcome: "passed", nowPassing: true });
+}, 60_000);
+
+test("a bad expectations file is a one-line error", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "run-"));
+  writeFileSync(join(dir, "e.json"), JSON.stringify({ "ID-01": { outcome: "maybe" } }));
+  const env = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_EXPECTATIONS: join(dir, "e.json") };
+  const stderr = await new Promise<string>((resolve) => execFile("npx", ["vitest", "list"], { env }, (_, __, err) => resolve(err)));
+  expect(stderr).toMatch(/crud-conformance: .*e\.json: "ID-01" needs "outcome" \(fail, flaky or skip\)/);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}, 60_000);

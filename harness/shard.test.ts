@@ -1,0 +1,46 @@
+// Scale-out: two vitest shards merged with --merge-reports give the same conformance.json as one
+// run. Run against a stub on loopback (every check fails fast), so no Docker is needed.
+import { execFile } from "node:child_process";
+import http from "node:http";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Report } from "./report-types.js";
+
+let stub: http.Server;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  stub = http.createServer((req, res) => {
+    res.writeHead(req.url === "/health" ? 200 : 501, { "content-type": "application/json" });
+    res.end('{"status":"ok"}');
+  });
+  await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
+  env = { ...process.env, CONFORMANCE_TARGETS: `url:http://127.0.0.1:${(stub.address() as AddressInfo).port}`, CONFORMANCE_ONLY: "1" };
+});
+afterAll(() => void stub.close());
+
+const vitest = (args: string[], reports: string) =>
+  new Promise<void>((resolve) => execFile("npx", ["vitest", ...args], { env: { ...env, CONFORMANCE_REPORT_DIR: reports } }, () => resolve()));
+
+/** The report without what differs between any two runs: times, and the random data in exchanges. */
+function comparable(dir: string) {
+  const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
+  return report.targets.map((t) => ({
+    ...t,
+    checks: t.checks.map(({ durationMs, exchanges, log, ...check }) => check),
+  }));
+}
+
+test("two shards merged equal one run", async () => {
+  const [single, merged, blobs] = ["single", "merged", "blobs"].map((n) => mkdtempSync(join(tmpdir(), `${n}-`)));
+  await vitest(["run"], single!);
+  await vitest(["run", "--shard=1/2", "--reporter=blob", `--outputFile=${blobs}/blob-1.json`], merged!);
+  await vitest(["run", "--shard=2/2", "--reporter=blob", `--outputFile=${blobs}/blob-2.json`], merged!);
+  await vitest(["run", `--merge-reports=${blobs}`], merged!);
+  const one = comparable(single!);
+  expect(one[0]!.checks.length).toBeGreaterThan(150);
+  expect(comparable(merged!)).toEqual(one);
+}, 180_000);
