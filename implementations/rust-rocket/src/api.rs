@@ -1,0 +1,172 @@
+//! Routes, the 405 fallback routes and the problem+json catcher.
+
+use rocket::http::{Header, Method, Status};
+use rocket::response::status::Created;
+use rocket::route::{self, Handler, Route};
+use rocket::serde::json::{json, Json, Value};
+use rocket::serde::Serialize;
+use rocket::{catch, catchers, delete, get, patch, post, put, routes};
+use rocket::{Build, Data, Request, Responder, Rocket, State};
+
+use crate::guards::{is_exact, query_int, ExactPath, Input, UserId};
+use crate::problem::Problem;
+use crate::users::{NewUser, Store, StoreError, User, UserPatch};
+
+pub fn build(figment: rocket::figment::Figment) -> Rocket<Build> {
+    use Method::*;
+    rocket::custom(figment)
+        .manage(Store::default())
+        .mount("/", routes![health, list, create, show, replace, update, delete])
+        .mount("/", MethodNotAllowed::routes("/health", &[Get, Head]))
+        .mount("/", MethodNotAllowed::routes("/api/users", &[Get, Head, Post]))
+        .mount("/", MethodNotAllowed::routes("/api/users/<_>", &[Get, Head, Put, Patch, Delete]))
+        .register("/", catchers![problem])
+}
+
+#[get("/health")]
+fn health(_path: ExactPath) -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[derive(Serialize)]
+#[serde(crate = "rocket::serde")]
+struct Page {
+    data: Vec<User>,
+    page: i64,
+    per_page: i64,
+    total: i64,
+}
+
+#[derive(Responder)]
+struct Listing {
+    body: Json<Page>,
+    total: Header<'static>,
+    link: Header<'static>,
+}
+
+// Query values are taken as text: Rocket would forward a failed parse as 422.
+#[get("/api/users?<page>&<per_page>")]
+fn list(
+    _path: ExactPath,
+    page: Option<&str>,
+    per_page: Option<&str>,
+    store: &State<Store>,
+) -> Result<Listing, Problem> {
+    let page = query_int("page", page, 1)?.max(1);
+    let per_page = query_int("per_page", per_page, 20)?.clamp(1, 100);
+    let offset = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let (data, total) = store.page(offset, per_page as usize);
+
+    let total = total as i64;
+    let last = ((total + per_page - 1) / per_page).max(1);
+    let link = |page: i64, rel: &str| {
+        format!("</api/users?page={page}&per_page={per_page}>; rel=\"{rel}\"")
+    };
+    let mut links = vec![link(1, "first")];
+    if page > 1 {
+        links.push(link(page - 1, "prev"));
+    }
+    if page < last {
+        links.push(link(page + 1, "next"));
+    }
+    links.push(link(last, "last"));
+
+    Ok(Listing {
+        body: Json(Page { data, page, per_page, total }),
+        total: Header::new("X-Total-Count", total.to_string()),
+        link: Header::new("Link", links.join(", ")),
+    })
+}
+
+#[post("/api/users", data = "<input>")]
+fn create(
+    _path: ExactPath,
+    input: Result<Input<NewUser>, Problem>,
+    store: &State<Store>,
+) -> Result<Created<Json<User>>, Problem> {
+    let user = store.create(input?.0)?;
+    Ok(Created::new(format!("/api/users/{}", user.id)).body(Json(user)))
+}
+
+#[get("/api/users/<id>")]
+fn show(
+    _path: ExactPath,
+    id: Result<UserId, Problem>,
+    store: &State<Store>,
+) -> Result<Json<User>, Problem> {
+    let UserId(id) = id?;
+    let user = store.get(id).ok_or(StoreError::NotFound(id))?;
+    Ok(Json(user))
+}
+
+#[put("/api/users/<id>", data = "<input>")]
+fn replace(
+    _path: ExactPath,
+    id: Result<UserId, Problem>,
+    input: Result<Input<NewUser>, Problem>,
+    store: &State<Store>,
+) -> Result<Json<User>, Problem> {
+    let (UserId(id), Input(NewUser(fields))) = (id?, input?);
+    Ok(Json(store.update(id, fields)?))
+}
+
+#[patch("/api/users/<id>", data = "<input>")]
+fn update(
+    _path: ExactPath,
+    id: Result<UserId, Problem>,
+    input: Result<Input<UserPatch>, Problem>,
+    store: &State<Store>,
+) -> Result<Json<User>, Problem> {
+    let (UserId(id), Input(UserPatch(fields))) = (id?, input?);
+    Ok(Json(store.update(id, fields)?))
+}
+
+#[delete("/api/users/<id>")]
+fn delete(
+    _path: ExactPath,
+    id: Result<UserId, Problem>,
+    store: &State<Store>,
+) -> Result<Status, Problem> {
+    store.delete(id?.0)?;
+    Ok(Status::NoContent)
+}
+
+/// Rocket answers a method that no route serves with 404 (rwf2/Rocket#1224). These
+/// catch-all routes, ranked after the real ones, answer 405 with `Allow` instead.
+#[derive(Clone)]
+struct MethodNotAllowed(&'static [Method]);
+
+impl MethodNotAllowed {
+    fn routes(path: &str, allowed: &'static [Method]) -> Vec<Route> {
+        use Method::*;
+        [Get, Head, Post, Put, Patch, Delete, Options, Trace, Connect]
+            .into_iter()
+            .filter(|method| !allowed.contains(method))
+            .map(|method| Route::ranked(100_isize, method, path, MethodNotAllowed(allowed)))
+            .collect()
+    }
+}
+
+#[rocket::async_trait]
+impl Handler for MethodNotAllowed {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        if !is_exact(req) {
+            return route::Outcome::forward(data, Status::NotFound);
+        }
+        let allow: Vec<&str> = self.0.iter().map(|m| m.as_str()).collect();
+        let detail = format!("{} is not allowed on {}", req.method(), req.uri().path());
+        route::Outcome::from(req, Problem::method_not_allowed(detail, allow.join(", ")))
+    }
+}
+
+/// Every error Rocket answers itself (no route: 404, a malformed request: 400, a
+/// panic: 500, ...) becomes problem+json instead of Rocket's HTML/JSON page.
+#[catch(default)]
+fn problem(status: Status, req: &Request<'_>) -> Problem {
+    let detail = match status.code {
+        404 => format!("there is nothing at {}", req.uri().path()),
+        500 => "the server could not answer this request".to_string(),
+        _ => format!("the request could not be served ({status})"),
+    };
+    Problem::new(status, detail)
+}
