@@ -28,6 +28,9 @@ export default defineConfig({
   test: {
     reporters: ["default", ["junit", { suiteName: "crud-conformance" }], ["./harness/reporter.ts", { outputDir: reports }]],
     outputFile: { junit: `${reports}/junit.xml` },
+    // Checks mostly wait on servers, not the CPU: run more files at once than vitest's default
+    // (cores - 1, a single worker on two cores).
+    maxWorkers: Number(process.env.CONFORMANCE_WORKERS ?? 4),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

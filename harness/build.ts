@@ -81,5 +81,14 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
     throw new UsageError(`${manifest.name}: docker build exited ${code}; reproduce with: cd ${relative(process.cwd(), dir)} && docker build -f ${manifest.dockerfile} .`);
   }
   say(`image ${image} ready in ${elapsed()}`);
+  await pruneOlderImages(manifest.name, image);
   return { built: true, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Removes the images of earlier sources of this implementation, so they do not pile up. */
+async function pruneOlderImages(name: string, keep: string) {
+  const tags: string[] = [];
+  await run("docker", ["image", "ls", "--filter", `label=crud-conformance.implementation=${name}`, "--format", "{{.Repository}}:{{.Tag}}"], ".", (l) => tags.push(l));
+  const old = tags.filter((t) => t !== keep && !t.includes("<none>"));
+  if (old.length) await run("docker", ["rmi", ...old], ".", () => {});
 }
