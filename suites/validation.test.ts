@@ -1,4 +1,5 @@
 // Validation: well-formed JSON that breaks the rules is 422, with RFC 6901 pointers to the members at fault.
+import { randomBytes } from "node:crypto";
 import { section } from "../harness/check.js";
 import { assert, expectProblem, expectStatus } from "../harness/expect.js";
 import type { Api } from "../harness/http.js";
@@ -7,10 +8,12 @@ import table from "../fixtures/validation.json" with { type: "json" };
 
 const { check } = section("Bodies (POST, PUT, PATCH)");
 
-/** Fixtures use ok@example.com where any unused email will do. */
+/** Fixtures use ok@example.com where any unused email will do, and {unique} for 8 random hex digits. */
 const fresh = (body: unknown): unknown =>
   body && typeof body === "object" && !Array.isArray(body)
-    ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === "ok@example.com" ? uniqueEmail() : v]))
+    ? Object.fromEntries(
+        Object.entries(body).map(([k, v]) => [k, v === "ok@example.com" ? uniqueEmail() : typeof v === "string" ? v.replace("{unique}", randomBytes(4).toString("hex")) : v]),
+      )
     : body;
 
 async function send(api: Api, method: string, body: unknown) {
