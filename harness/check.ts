@@ -130,10 +130,17 @@ async function attempt(
       },
     });
   } catch (e) {
-    return e;
+    return propertyFailure(e) ?? e;
   }
   const violation = recorder.violations[0];
   return violation && new CheckError(`${violation.kind}: ${violation.message}`);
+}
+
+/** fast-check wraps the failing assertion: report it, with the counterexample. */
+function propertyFailure(e: unknown): CheckError | undefined {
+  if (!(e instanceof Error) || !(e.cause instanceof Error) || !e.message.startsWith("Property failed")) return undefined;
+  const counterexample = /Counterexample: (.*)/.exec(e.message)?.[1];
+  return new CheckError(`${e.cause.message.split("\n")[0]}${counterexample ? ` (counterexample ${counterexample})` : ""}`);
 }
 
 /** Against a broken server, a listed check must fail, and for the listed reason; fault:none must pass. */
