@@ -1,12 +1,11 @@
 // Meta-tests over the checks themselves: ids are unique and permanent (snapshotted), titles start
 // with their level, and fixtures/faults.json aims a broken server at every check.
 import { execFile } from "node:child_process";
-import http from "node:http";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, SUITE_OF_PREFIX } from "./faults.js";
+import { startStub } from "./stub-server.js";
 
 /** One line of `vitest list --json`: the test's name is "<id> <title>", and the title starts with its level. */
 interface Listed {
@@ -15,16 +14,14 @@ interface Listed {
 }
 
 let checks: { id: string; level: string; title: string; file: string }[] = [];
-let stub: http.Server;
+let stub: Awaited<ReturnType<typeof startStub>>;
 
 beforeAll(async () => {
   // `vitest list` runs the global setup, which wants a healthy server: give it a stub on loopback.
-  stub = http.createServer((_, res) => res.end('{"status":"ok"}')).listen(0, "127.0.0.1");
-  await new Promise((r) => stub.once("listening", r));
-  const port = (stub.address() as AddressInfo).port;
+  stub = await startStub();
   const out = "/tmp/crud-conformance-list.json";
   await promisify(execFile)("npx", ["vitest", "list", `--json=${out}`], {
-    env: { ...process.env, CONFORMANCE_TARGETS: `url:http://127.0.0.1:${port}`, CONFORMANCE_ONLY: "1" },
+    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1" },
   });
   const listed: Listed[] = JSON.parse(readFileSync(out, "utf8"));
   checks = listed.map(({ name, file }) => {
@@ -32,7 +29,7 @@ beforeAll(async () => {
     return { id: id!, level: level!, title: name.slice(id!.length + 1), file };
   });
 }, 60_000);
-afterAll(() => void stub?.close());
+afterAll(() => stub?.close());
 
 describe("checks", () => {
   test("there are checks in every suite file", () => {

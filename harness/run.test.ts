@@ -1,28 +1,22 @@
 // End-to-end over a whole run, against a stub server on loopback (no Docker): the exit code,
 // conformance.json, and expectations.json with its "now passing" notice.
 import { execFile } from "node:child_process";
-import http from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "./report-types.js";
+import { startStub } from "./stub-server.js";
 
-let stub: http.Server;
+let stub: Awaited<ReturnType<typeof startStub>>;
 let url: string;
 
+// Healthy, and 501 for everything else: RES-01 passes, ID-01 fails.
 beforeAll(async () => {
-  // Healthy, and 501 for everything else: RES-01 passes, ID-01 fails.
-  stub = http.createServer((req, res) => {
-    const health = req.url === "/health";
-    res.writeHead(health ? 200 : 501, { "content-type": health ? "application/json" : "application/problem+json" });
-    res.end(health ? '{"status":"ok"}' : '{"type":"about:blank","title":"Not Implemented","status":501}');
-  });
-  await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  stub = await startStub();
+  url = stub.url;
 });
-afterAll(() => void stub.close());
+afterAll(() => stub.close());
 
 /** Runs RES-01 and ID-01 against the stub; returns the exit code and the report. */
 async function run(expectations?: object) {

@@ -1,26 +1,21 @@
 // Scale-out: two vitest shards merged with --merge-reports give the same conformance.json as one
 // run. Run against a stub on loopback (every check fails fast), so no Docker is needed.
 import { execFile } from "node:child_process";
-import http from "node:http";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "./report-types.js";
+import { startStub } from "./stub-server.js";
 
-let stub: http.Server;
+let stub: Awaited<ReturnType<typeof startStub>>;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  stub = http.createServer((req, res) => {
-    res.writeHead(req.url === "/health" ? 200 : 501, { "content-type": "application/json" });
-    res.end('{"status":"ok"}');
-  });
-  await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
-  env = { ...process.env, CONFORMANCE_TARGETS: `url:http://127.0.0.1:${(stub.address() as AddressInfo).port}`, CONFORMANCE_ONLY: "1" };
+  stub = await startStub();
+  env = { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1" };
 });
-afterAll(() => void stub.close());
+afterAll(() => stub.close());
 
 const vitest = (args: string[], reports: string) =>
   new Promise<void>((resolve) => execFile("npx", ["vitest", ...args], { env: { ...env, CONFORMANCE_REPORT_DIR: reports } }, () => resolve()));
