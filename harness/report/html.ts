@@ -108,7 +108,11 @@ interface Row {
   cells: (ReportCheck | undefined)[];
 }
 
-/** Rows grouped by section (in order of first appearance), then profile (core first), then id. */
+/** The contract's headings, in its order; the matrix follows it. */
+const CONTRACT_ORDER = ["The container", "The resource", "Endpoints", "Listing and pagination", "Ids in paths", "Bodies (POST, PUT, PATCH)", "Errors", "Concurrency", "Graceful shutdown"];
+const place = (section: string) => (CONTRACT_ORDER.indexOf(section) + CONTRACT_ORDER.length + 1) % (CONTRACT_ORDER.length + 1);
+
+/** Rows grouped by section (in the contract's order), then profile (core first), then id. */
 function groups(report: Report): Map<string, Map<string, Row[]>> {
   const byId = new Map<string, Row>();
   report.targets.forEach((t, i) => {
@@ -120,7 +124,10 @@ function groups(report: Report): Map<string, Map<string, Row[]>> {
   });
   const rank = (p: string) => (p === "core" ? "" : p);
   const rows = [...byId.values()].sort(
-    (a, b) => rank(a.meta.profile).localeCompare(rank(b.meta.profile)) || a.meta.id.localeCompare(b.meta.id, "en", { numeric: true }),
+    (a, b) =>
+      place(a.meta.section) - place(b.meta.section) ||
+      rank(a.meta.profile).localeCompare(rank(b.meta.profile)) ||
+      a.meta.id.localeCompare(b.meta.id, "en", { numeric: true }),
   );
   const out = new Map<string, Map<string, Row[]>>();
   for (const row of rows) {
