@@ -73,11 +73,13 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
   }
   say(`host build done in ${elapsed()}; docker build`);
   const dockerArgs = ["build", "--quiet", "--label", `crud-conformance.implementation=${manifest.name}`];
-  const code = await run("docker", [...dockerArgs, "-t", image, "-f", manifest.dockerfile, "."], dir, keep, {
+  const dockerLog: string[] = []; // only shown on failure: the legacy builder's notices are noise
+  const code = await run("docker", [...dockerArgs, "-t", image, "-f", manifest.dockerfile, "."], dir, (l) => dockerLog.push(l), {
     ...process.env,
     DOCKER_BUILDKIT: "0",
   });
   if (code !== 0) {
+    dockerLog.slice(-20).forEach(say);
     throw new UsageError(`${manifest.name}: docker build exited ${code}; reproduce with: cd ${relative(process.cwd(), dir)} && docker build -f ${manifest.dockerfile} .`);
   }
   say(`image ${image} ready in ${elapsed()}`);
