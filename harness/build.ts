@@ -62,9 +62,7 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
     CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(CACHE_DIR, "cargo-target"),
     CARGO_TERM_PROGRESS_WHEN: "never",
   };
-  const tail: string[] = [];
-  const keep = (line: string) => (tail.push(line), tail.length > 20 && tail.shift(), say(line));
-  const hostCode = await run("sh", ["-c", manifest.build], dir, keep, env);
+  const hostCode = await run("sh", ["-c", manifest.build], dir, say, env);
   if (hostCode !== 0) {
     const hint = hostCode === 127 ? " (a tool it needs is not installed)" : "";
     throw new UsageError(

@@ -76,11 +76,20 @@ export function section(name: string) {
   const servers: StartedImplementationContainer[] = [];
   let shared: Promise<string> | undefined;
 
+  /** What every server this file started wrote, including one that never became healthy. */
+  const logs: string[][] = [];
+
   async function start(): Promise<StartedImplementationContainer> {
-    const container = new ImplementationContainer(target.image!).withLabels(runLabels(inject("runId")));
+    const log: string[] = [];
+    logs.push(log);
+    const container = new ImplementationContainer(target.image!)
+      .withLabels(runLabels(inject("runId")))
+      .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
     if (target.env) container.withEnvironment(target.env);
     const server = await container.start().catch((e: Error) => {
-      throw new CheckError(`${target.name} did not become healthy: ${e.message.split("\n")[0]}`);
+      throw new CheckError(
+        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200 — see its log in the report`,
+      );
     });
     servers.push(server);
     return server;
@@ -93,7 +102,8 @@ export function section(name: string) {
 
   return {
     check(options: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
-      const { requires, timeoutMs = 30_000, profile = "core", ...rest } = options;
+      // Long enough for a server that takes the whole 30 s start-up allowance to be reported as such.
+      const { requires, timeoutMs = 60_000, profile = "core", ...rest } = options;
       const meta: CheckMeta = { section: name, ...rest, profile };
       if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
       if ((meta.level === "MUST") !== (profile === "core")) throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile`);
@@ -108,7 +118,7 @@ export function section(name: string) {
         if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
         const recorder = new Recorder();
         const error = await attempt(fn, recorder, baseUrl, start);
-        await settle(ctx, meta, target, { error, expected, recorder, servers });
+        await settle(ctx, meta, target, { error, expected, recorder, logs });
       });
     },
   };
@@ -161,7 +171,7 @@ async function settle(
   ctx: TestContext,
   meta: CheckMeta,
   target: Target,
-  { error, expected, recorder, servers }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: StartedImplementationContainer[] },
+  { error, expected, recorder, logs }: { error: unknown; expected?: Expectation; recorder: Recorder; logs: string[][] },
 ) {
   const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed" });
   if (expected) result.expected = expected;
@@ -175,8 +185,7 @@ async function settle(
   const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   result.reason = reason;
   result.exchanges = recorder.exchanges;
-  const logs = await Promise.all(servers.map((s) => s.tail(40).catch(() => "")));
-  result.log = logs.filter(Boolean).join("\n---\n") || undefined;
+  result.log = logs.map((log) => log.join("").split("\n").slice(-40).join("\n").trim()).filter(Boolean).join("\n---\n") || undefined;
   if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });
   result.gating = meta.profile === "core" || target.profiles.includes(meta.profile);
   if (expected) {

@@ -56,22 +56,4 @@ export class StartedImplementationContainer extends AbstractStartedContainer {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-
-  /** The last lines the server wrote to stdout and stderr. */
-  async tail(tail = 60): Promise<string> {
-    const buffer = (await (await this.docker()).logs({ stdout: true, stderr: true, tail })) as unknown as Buffer;
-    return demux(buffer);
-  }
-}
-
-/** Docker multiplexes stdout and stderr in 8-byte-headed frames when there is no TTY. */
-function demux(buffer: Buffer): string {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(i + 4);
-    out.push(buffer.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return Buffer.concat(out).toString("utf8");
 }

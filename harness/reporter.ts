@@ -49,8 +49,13 @@ export default class ConformanceReporter implements Reporter {
       for (const test of module.children.allTests()) {
         const { check, result } = test.meta();
         if (!check) continue;
-        const state = test.result().state;
-        const fallback = state === "skipped" || state === "pending" ? { outcome: "skipped" as const, reason: "not run" } : { outcome: state as "passed" | "failed" };
+        const outcome = test.result();
+        const fallback =
+          outcome.state === "skipped" || outcome.state === "pending"
+            ? { outcome: "skipped" as const, reason: "not run" }
+            : outcome.state === "failed"
+              ? { outcome: "failed" as const, reason: outcome.errors[0]?.message.split("\n")[0] ?? "failed", gating: true }
+              : { outcome: "passed" as const };
         const entryCheck: ReportCheck = { ...check, ...(result ?? fallback) };
         const duration = test.diagnostic()?.duration;
         if (duration !== undefined) entryCheck.durationMs = Math.round(duration);
