@@ -1,21 +1,13 @@
 // Writes one conformance badge per target, and one per profile, as SVG and as shields.io endpoint
 // JSON (https://shields.io/badges/endpoint-badge), so a README can use either.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBadge } from "badge-maker";
 import type { Report, ReportCheck, ReportTarget } from "../report-types.js";
+import { ROOT } from "../manifest.js";
 
-/** The optional profiles of the contract (/work/shared/api-contract.md, "Optional profiles"). */
-export const OPTIONAL_PROFILES = [
-  "recommended",
-  "validation-detail",
-  "cors",
-  "compression",
-  "request-id",
-  "conditional",
-  "http2",
-  "slow-client",
-] as const;
+/** The optional profiles of the contract: the ones a manifest may claim. */
+export const OPTIONAL_PROFILES: string[] = JSON.parse(readFileSync(join(ROOT, "harness/implementation.schema.json"), "utf8")).properties.profiles.items.enum;
 
 export interface Tally {
   passed: number;
