@@ -35,8 +35,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       ...orExit(resolveTargets).map((target) => targetProject(target)),
-      ...(only ? [] : orExit(faultProjects).map((f) => targetProject(f.target, f.include, f.testNamePattern))),
-      ...(only ? [] : [{ extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } }]),
+      ...(only
+        ? []
+        : [
+            ...orExit(faultProjects).map((f) => targetProject(f.target, f.include, f.testNamePattern)),
+            { extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } },
+          ]),
     ],
   },
 });

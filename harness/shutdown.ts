@@ -4,18 +4,15 @@
 //   then the response and the exit status are collected.
 import http from "node:http";
 import type { StartedImplementationContainer, ExitStatus } from "./container.js";
-import type { Api } from "./http.js";
 import { sleep } from "./users.js";
 
 export type Signal = "SIGTERM" | "SIGINT";
 
 export interface ShutdownObservation {
-  signalAt: number;
   /** What a new connection 1.1 s after the signal got: refused/reset/closed, or a response. */
   probe: { refused: boolean; detail: string };
   /** When the idle keep-alive connection closed, if it did before the in-flight body was finished. */
   idleClosedAt?: number;
-  finishedBodyAt: number;
   /** The in-flight request's outcome. */
   inflight: { status?: number; body?: string; error?: string; at: number };
   exit?: ExitStatus;
@@ -51,8 +48,8 @@ function probe(base: URL) {
   });
 }
 
-export async function runShutdown(api: Api, server: StartedImplementationContainer, signal: Signal): Promise<ShutdownObservation> {
-  const base = new URL(api.baseUrl);
+export async function runShutdown(server: StartedImplementationContainer, signal: Signal): Promise<ShutdownObservation> {
+  const base = new URL(server.baseUrl);
   const idle = await idleConnection(base);
   let idleClosedAt: number | undefined;
   idle.on("close", () => (idleClosedAt ??= Date.now()));
@@ -83,10 +80,9 @@ export async function runShutdown(api: Api, server: StartedImplementationContain
   const probed = await probe(base);
   await sleep(signalAt + FINISH_BODY_AFTER_MS - Date.now());
   const idleBefore = idleClosedAt;
-  const finishedBodyAt = Date.now();
   if (!req.destroyed) req.end(body.slice(half));
   const result = await inflight;
   idle.destroy();
   const exit = await server.waitForExit(10_000);
-  return { signalAt, probe: probed, idleClosedAt: idleBefore, finishedBodyAt, inflight: result, ...(exit ? { exit } : {}) };
+  return { probe: probed, idleClosedAt: idleBefore, inflight: result, ...(exit ? { exit } : {}) };
 }

@@ -18,4 +18,9 @@ export async function createUser(api: Api, body: Partial<Record<"name" | "email"
   return res.json as User;
 }
 
+/** Where a body-carrying method is sent: the collection for POST, a newly created user otherwise. */
+export async function pathFor(api: Api, method: string) {
+  return method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,18 +1,12 @@
 // Bodies: Content-Type (415), size (413, with the exact 1,048,576-byte boundary) and JSON syntax (400).
 import { section } from "../harness/check.js";
 import { expectStatus } from "../harness/expect.js";
-import type { Api } from "../harness/http.js";
-import { createUser, uniqueEmail } from "../harness/users.js";
+import { pathFor, uniqueEmail } from "../harness/users.js";
 import table from "../fixtures/bodies.json" with { type: "json" };
 
 const { check } = section("Bodies (POST, PUT, PATCH)");
 
 const LIMIT = 1_048_576;
-
-/** The path for a method: the collection for POST, an existing user otherwise. */
-async function pathFor(api: Api, method: string) {
-  return method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
-}
 
 /** A valid create/replace body padded with spaces to exactly `size` bytes. */
 function padded(size: number) {

@@ -9,7 +9,7 @@ const { check } = section("Graceful shutdown");
 let scenarios: Record<Signal, Promise<ShutdownObservation>> | undefined;
 /** Both scenarios start with the first check, and run side by side. */
 function observe(ctx: CheckContext, signal: Signal) {
-  const start = (s: Signal) => ctx.boot().then(({ api, server }) => runShutdown(api, server, s));
+  const start = (s: Signal) => ctx.boot().then(({ server }) => runShutdown(server, s));
   scenarios ??= { SIGTERM: start("SIGTERM"), SIGINT: start("SIGINT") };
   return scenarios[signal];
 }

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { section } from "../harness/check.js";
 import { assert, expectProblem, expectStatus } from "../harness/expect.js";
 import type { Api } from "../harness/http.js";
-import { createUser, uniqueEmail } from "../harness/users.js";
+import { pathFor, uniqueEmail } from "../harness/users.js";
 import table from "../fixtures/validation.json" with { type: "json" };
 
 const { check } = section("Bodies (POST, PUT, PATCH)");
@@ -17,8 +17,7 @@ const fresh = (body: unknown): unknown =>
     : body;
 
 async function send(api: Api, method: string, body: unknown) {
-  const path = method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
-  return api.request(method, path, { body: JSON.stringify(fresh(body)), headers: { "content-type": "application/json" } });
+  return api.request(method, await pathFor(api, method), { body: JSON.stringify(fresh(body)), headers: { "content-type": "application/json" } });
 }
 
 for (const c of table.rejected) {
