@@ -108,8 +108,16 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
       });
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no response within ${timeoutMs / 1000} s`)));
+    let sent = 0;
     // A server may answer (413) and close before the whole body is sent: the response wins.
-    req.on("error", (e) => answered || reject(e));
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (!body || !sent || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
+      reject(new Error(
+        `${e.code}: the server closed the connection after ${sent} of ${body.length} body bytes, and no response ` +
+          `was read; a server that answers before the whole body arrives must keep reading it (RFC 9112 §9.6)`,
+      ));
+    });
     if (!body) return void req.end();
     if (!o.chunked && body.length <= 65_536) return void req.end(body);
     (async () => {
@@ -117,10 +125,13 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
         // Let a server that rejects a large declared Content-Length answer before the body is sent.
         req.flushHeaders();
         await new Promise((r) => setTimeout(r, 300));
-        return answered || req.destroyed || req.end(body);
       }
-      for (let i = 0; i < body.length && !answered && !req.destroyed; i += o.chunked!) {
-        if (!req.write(body.subarray(i, i + o.chunked!))) await new Promise((r) => req.once("drain", r));
+      // Send in pieces, yielding between them, so an early response is read as soon as it arrives.
+      const piece = o.chunked ?? 65_536;
+      while (sent < body.length && !answered && !req.destroyed) {
+        const chunk = body.subarray(sent, sent + piece);
+        sent += chunk.length;
+        await new Promise((r) => req.write(chunk, r));
       }
       if (!answered && !req.destroyed) req.end();
     })();

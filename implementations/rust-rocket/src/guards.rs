@@ -4,7 +4,7 @@
 //! that the route answers it (Rocket would otherwise forward a bad parameter as 422, and
 //! a catcher never sees a guard's error value).
 
-use rocket::data::{self, ByteUnit, Data, FromData, Limits};
+use rocket::data::{self, ByteUnit, Data, DataStream, FromData, Limits};
 use rocket::http::Status;
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromParam, FromRequest, Request};
@@ -65,8 +65,13 @@ pub fn query_int(name: &str, value: Option<&str>, default: i64) -> Result<i64, P
     }
 }
 
-/// How much of an oversized chunked body is read and dropped before the 413.
+/// How much of an oversized body, beyond the limit, is read and dropped before the 413.
 const DRAIN: ByteUnit = ByteUnit::Mebibyte(16);
+
+/// Reads and drops the rest of a body.
+async fn drain(mut rest: DataStream<'_>) {
+    let _ = rocket::tokio::io::copy(&mut rest, &mut rocket::tokio::io::sink()).await;
+}
 
 /// Data guard for a JSON request body, checked in the contract's order:
 /// Content-Type (415), size (413), well-formedness (400), then the rules of `T` (422).
@@ -102,8 +107,10 @@ async fn read<T: FromJson>(req: &Request<'_>, data: Data<'_>) -> Result<T, Probl
         ));
     }
 
-    // The `json` limit (1 MiB). A declared Content-Length over it is refused without
-    // reading the body; a chunked body is read up to the limit plus one byte.
+    // The `json` limit (1 MiB). Rocket dispatches only once the body has begun to arrive, so
+    // the client is already sending it when we refuse: drain an oversized body (up to DRAIN)
+    // before the 413, declared or chunked. Unlike `Json`, which leaves it unread: hyper then
+    // closes with data pending, and a client still writing gets a reset instead of the 413.
     let limit = req.limits().get("json").unwrap_or(Limits::JSON);
     let too_large = || {
         Problem::new(
@@ -112,18 +119,16 @@ async fn read<T: FromJson>(req: &Request<'_>, data: Data<'_>) -> Result<T, Probl
         )
     };
     let declared = req.headers().get_one("Content-Length").and_then(|n| n.parse::<u64>().ok());
+    let mut stream = data.open(limit + DRAIN);
     if declared.is_some_and(|n| n > limit.as_u64()) {
+        drain(stream).await;
         return Err(too_large());
     }
-    let mut stream = data.open(limit + DRAIN);
     let mut body = Vec::new();
     let read = (&mut stream).take(limit.as_u64() + 1).read_to_end(&mut body).await;
     read.map_err(|e| Problem::new(Status::BadRequest, format!("the body could not be read: {e}")))?;
     if body.len() as u64 > limit.as_u64() {
-        // Unlike `Json`, drain the rest of an oversized chunked body (up to DRAIN) before
-        // answering: hyper closes a connection with unread data, and a client still
-        // writing then gets EPIPE/ECONNRESET instead of the 413.
-        let _ = rocket::tokio::io::copy(&mut stream, &mut rocket::tokio::io::sink()).await;
+        drain(stream).await;
         return Err(too_large());
     }
 
