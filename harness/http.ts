@@ -114,8 +114,9 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
       if (answered) return;
       if (!body || !sent || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
       reject(new Error(
-        `${e.code}: the server closed the connection after ${sent} of ${body.length} body bytes, and no response ` +
-          `was read; a server that answers before the whole body arrives must keep reading it (RFC 9112 §9.6)`,
+        `${e.code}: the server closed the connection while the body was being sent ` +
+          `(${sent} of ${body.length} bytes written) and no response was read; ` +
+          `a server that answers before the whole body arrives must keep reading it (RFC 9112 §9.6)`,
       ));
     });
     if (!body) return void req.end();
@@ -126,7 +127,8 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
         req.flushHeaders();
         await new Promise((r) => setTimeout(r, 300));
       }
-      // Send in pieces, yielding between them, so an early response is read as soon as it arrives.
+      // Send in pieces, stopping once a response has arrived. (This cannot save a response that
+      // arrives with a reset while a piece is being written: the server must keep reading.)
       const piece = o.chunked ?? 65_536;
       while (sent < body.length && !answered && !req.destroyed) {
         const chunk = body.subarray(sent, sent + piece);
