@@ -68,6 +68,7 @@ form#views label{white-space:nowrap}
 form#views input[type=search]{min-width:14em;font:inherit;padding:2px 6px}
 form#views select{font:inherit;max-width:100%}
 .matrix-wrap{overflow:auto;max-height:88vh;border:1px solid #d1d9e0}
+.table-wrap{overflow-x:auto}
 #matrix{min-width:100%}
 #matrix thead th{background:#f6f8fa;position:sticky;top:0;z-index:2;min-width:150px;font-weight:normal}
 #matrix thead th .name{font-weight:600}
@@ -91,7 +92,7 @@ tr.detail details[open]{padding-bottom:8px}
 pre{white-space:pre-wrap;word-break:break-word;max-height:340px;overflow:auto;background:#fff;border:1px solid #d1d9e0;border-radius:4px;padding:6px;margin:2px 0;font-size:12px}
 pre.repro{background:#0d1117;color:#e6edf3;border-color:#0d1117}
 button.copy{font:inherit;font-size:12px;margin-left:8px}
-table.changes td ol{margin:0;padding-left:18px}
+table.changes td ul{margin:0;padding-left:18px}
 .legend span{margin-right:12px}
 @media (max-width:700px){
   body{padding:8px}
@@ -99,7 +100,8 @@ table.changes td ol{margin:0;padding-left:18px}
   #matrix th.check{min-width:170px;max-width:58vw}
   #matrix thead th{min-width:110px}
   .xchg{grid-template-columns:1fr}
-  form#views input[type=search]{min-width:0;width:100%}
+  form#views label.search{display:flex;gap:6px;align-items:center;flex:1 1 100%;white-space:normal}
+  form#views input[type=search]{min-width:0;flex:1 1 auto}
 }
 `;
 
@@ -192,9 +194,10 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
   const passed = passedProfiles(t);
   const claims = t.profiles.length
     ? t.profiles.map((p) => {
-        const ok = passed.includes(p);
         const tl = byProfile.get(p);
-        return `<span class="chip ${ok ? "ok" : "bad"}" title="${ok ? "claimed and passed" : `claimed; ${tl?.failed ?? 0} failed of ${tl?.ran ?? 0} that ran`}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
+        if (!tl?.ran) return `<span class="chip" title="claimed; no check of it ran">– ${esc(p)}</span>`;
+        const ok = passed.includes(p);
+        return `<span class="chip ${ok ? "ok" : "bad"}" title="${ok ? "claimed and passed" : `claimed; ${tl.failed} failed of ${tl.ran} that ran`}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
       }).join("")
     : `<span class="meta">core only</span>`;
   const passes = passed.length
@@ -256,7 +259,7 @@ function features(report: Report): string {
   });
   return `<section id="features"><h2>Features</h2>
 <div class="meta">Profiles × targets: checks passed of those that ran; ● the target claims the profile (core always).</div>
-<div class="matrix-wrap" style="max-height:none"><table class="features"><thead><tr><th scope="col">target</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>
+<div class="table-wrap"><table class="features"><thead><tr><th scope="col">target</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>
 </section>`;
 }
 
@@ -348,7 +351,7 @@ function matrix(report: Report, rows: Row[], changed: Map<string, Map<string, Ch
 <form id="views" role="search" aria-label="views of the matrix">
 <fieldset><legend class="lbl">view</legend>${views}</fieldset>
 <label>section <select name="section"><option value="">all sections</option>${options}</select></label>
-<label>search <input type="search" name="q" placeholder="id or title, e.g. ERR-01 or 413"></label>
+<label class="search">search <input type="search" name="q" placeholder="id or title, e.g. ERR-01 or 413"></label>
 <span id="shown" class="meta" aria-live="polite">${rows.length} of ${rows.length} checks</span>
 </form>
 <div class="legend meta">${legend}<span><span class="now">now passing</span> expected to fail, but passed</span>
@@ -389,7 +392,7 @@ function changesSection(report: Report, history: History, changed: Map<string, M
       const head = first
         ? `<th scope="rowgroup" rowspan="${byTarget.size}" id="changes-${esc(id)}"><a class="id" href="#${esc(id)}">${esc(id)}</a>${title ? esc(title) : `<span class="meta">(not in this run)</span>`}</th>`
         : "";
-      rows.push(`<tr>${head}<td>${esc(target)}</td><td><ol reversed>${[...list].reverse().map((c) => changeHtml(c, runs)).join("")}</ol></td></tr>`);
+      rows.push(`<tr>${head}<td>${esc(target)}</td><td><ul>${[...list].reverse().map((c) => changeHtml(c, runs)).join("")}</ul></td></tr>`);
       first = false;
     }
   }

@@ -68,7 +68,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
     if (check && check.hidden) apply(DEFAULT);
     else if (!form.dataset.applied) apply(DEFAULT);
     if (el && el.tagName === "DETAILS") el.open = true;
-    if (el) el.scrollIntoView({ block: "center" });
+    if (el) el.scrollIntoView({ block: el.tagName === "DETAILS" ? "nearest" : "center" });
   }
   form.addEventListener("input", () => { const s = fromForm(); toHash(s); apply(s); });
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -84,5 +84,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
       setTimeout(() => (button.textContent = "copy"), 2000);
     });
   }
+  // For the page's own test: how long the views took, and when the first frame after them was drawn.
   document.documentElement.dataset.ready = String(Math.round(performance.now() - t0));
+  requestAnimationFrame(() => setTimeout(() => (document.documentElement.dataset.rendered = String(Math.round(performance.now())))));
 })();`;
