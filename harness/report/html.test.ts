@@ -188,7 +188,7 @@ describe("in headless Chromium", () => {
     const expected = addReproducers(structuredClone(oneFailure)).targets[0]!.checks.find((c) => c.id === "RES-14")!.reproduce!;
     expect(repro).toBe(expected.join("\n"));
     expect(repro).toContain(`--data-binary '{"name":"Zoë O'\\''Brien","email":"user-9b3e77c1d2a0@example.com"}'`);
-    expect(repro).toContain(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/7"`);
+    expect(repro).toContain(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/\${ID1:-7}"`);
     const responses = await failure.locator(".xchg").allInnerTexts();
     expect(responses).toHaveLength(3);
     expect(responses[2]).toContain("HTTP 500");

@@ -20,8 +20,11 @@ interface Received {
   body: Buffer;
 }
 
-/** A loopback server that keeps every request it gets, reads bodies whole, and answers 200 "ok". */
-async function recordingServer() {
+type Answer = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+const ok: Answer = (req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(req.method === "HEAD" ? undefined : "ok");
+
+/** A loopback server that keeps every request it gets and reads bodies whole; answers 200 "ok" unless told otherwise. */
+async function recordingServer(answer = ok) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,7 +33,7 @@ async function recordingServer() {
       const headers: [string, string][] = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
       received.push({ method: req.method!, url: req.url!, headers, body: Buffer.concat(chunks) });
-      res.writeHead(200, { "content-type": "text/plain" }).end(req.method === "HEAD" ? undefined : "ok");
+      answer(req, res);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -146,7 +149,31 @@ describe("reproducers", () => {
       `#   docker run --rm -p 127.0.0.1:3000:3000 -e PORT=3000 ${go.image}`,
       `BASE="\${BASE:-http://127.0.0.1:3000}"`,
     ]);
-    expect(lines.filter((l) => l.startsWith("curl "))).toHaveLength(failed.exchanges!.length);
+    expect(lines.filter((l) => /^(R=\$\()?curl /.test(l))).toHaveLength(failed.exchanges!.length);
+  });
+
+  test("a user id a response gave is read from that response and used by the later requests, the run's id by default", async () => {
+    const lines = reproducer(go, failed)!;
+    expect(lines[5]).toMatch(/^R=\$\(curl .*\); printf '%s\\n' "\$R"; ID1=\$\(printf '%s\\n' "\$R" \| sed -n .* \| head -n 1\)$/);
+    expect(lines[6]).toBe(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/\${ID1:-7}"`);
+    expect(lines[7]).toMatch(/^curl -sS -i -m 30 -w '\\n' -X PUT "\$BASE\/api\/users\/\$\{ID1:-7\}" /);
+    // A fresh server gives another id; one that already holds the e-mail answers 409 and gives none.
+    for (const [status, location, expected] of [[201, "/api/users/3", "/api/users/3"], [409, undefined, "/api/users/7"]] as const) {
+      const server = await recordingServer((req, res) => res.writeHead(req.method === "POST" ? status : 200, location ? { location } : {}).end());
+      await run("sh", lines.join("\n"), { BASE: server.url });
+      server.close();
+      expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual(["POST /api/users", `DELETE ${expected}`, `PUT ${expected}`]);
+    }
+  });
+
+  test("an id in a path with shell characters keeps both quoted", async () => {
+    const check = { ...failed, exchanges: [failed.exchanges![0]!, { request: { method: "GET", url: "/api/users/7?q=$x!", headers: {} } }] };
+    const line = reproducer(go, check)!.at(-1)!;
+    expect(line).toBe(`curl -sS -i -m 30 -w '\\n' "$BASE/api/users/\${ID1:-7}"'?q=$x!'`);
+    const server = await recordingServer((_req, res) => res.writeHead(201, { location: "/api/users/12" }).end());
+    await run("sh", reproducer(go, check)!.join("\n"), { BASE: server.url });
+    server.close();
+    expect(server.received.at(-1)!.url).toBe("/api/users/12?q=$x!");
   });
 
   test("only failed checks carry `reproduce`", () => {

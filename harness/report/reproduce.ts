@@ -79,8 +79,26 @@ const FRAMING = new Set(["content-length", "transfer-encoding"]);
 /** node:http sends Content-Length: 0 for a request without a body, except with these methods (curl sends none). */
 const NO_DEFAULT_BODY = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
+/** A literal piece of a URL inside the double-quoted word, or single-quoted when it holds shell characters. */
+const literal = (s: string) => (/^[\w/.~%?&=+,:;@-]*$/.test(s) ? s : `"${shq(s)}"`);
+
+/**
+ * The URL as one shell word: "$BASE" then the path, where each /api/users/<id> whose id an earlier
+ * response gave (`ids`: recorded id -> shell variable) uses that variable, the recorded id as its default.
+ */
+function urlWord(base: string, target: string, ids: ReadonlyMap<string, string>): string {
+  let word = base;
+  let rest = target;
+  const USER = /\/api\/users\/(\d+)(?=$|[/?])/;
+  for (let m = USER.exec(rest); m && ids.has(m[1]!); m = USER.exec(rest)) {
+    word += literal(rest.slice(0, m.index + "/api/users/".length)) + `\${${ids.get(m[1]!)}:-${m[1]}}`;
+    rest = rest.slice(m.index + m[0].length);
+  }
+  return `"${word}${literal(rest)}"`.replace(/""/g, "");
+}
+
 /** One curl line for one recorded request, with comment lines before it where the replay differs. */
-export function curlLines(request: RecordedExchange["request"], base = "$BASE"): string[] {
+export function curlLines(request: RecordedExchange["request"], base = "$BASE", ids: ReadonlyMap<string, string> = new Map()): string[] {
   const method = request.method.toUpperCase();
   const headers = Object.entries(request.headers);
   const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
@@ -89,7 +107,7 @@ export function curlLines(request: RecordedExchange["request"], base = "$BASE"):
   // node:http sent new URL(path, base): the WHATWG-normalized path and query, which is what curl gets.
   const u = new URL(request.url, "http://host.invalid");
   const target = u.pathname + u.search;
-  const url = /^[\w/.~%?&=+,:;@-]*$/.test(target) ? `"${base}${target}"` : `"${base}"${shq(target)}`;
+  const url = urlWord(base, target, ids);
 
   const args = ["curl", "-sS", method === "HEAD" ? "-I" : "-i", "-m", "30", "-w", shq("\\n")];
   if (/[[\]{}]/.test(target)) args.push("-g"); // no URL globbing
@@ -154,9 +172,34 @@ export function reproducer(target: ReportTarget, check: ReportCheck): string[] |
     return lines;
   }
   if (exchanges.length >= 20) lines.push("# the report keeps a check's last 20 exchanges: earlier ones are not replayed");
-  if (exchanges.length > 1) lines.push("# the requests of the run, in order: ids and e-mails are the run's (another server may give other ids; a second paste may meet 409)");
-  for (const x of exchanges) lines.push(...curlLines(x.request));
+  if (exchanges.length > 1) {
+    lines.push("# the run's requests, in order; a user id a response gives is used by the requests after it (the run's id when none is given); e-mails are the run's: a second paste against one server meets 409");
+  }
+  const ids = new Map<string, string>();
+  exchanges.forEach((x, i) => {
+    const replay = curlLines(x.request, "$BASE", ids);
+    const given = givenId(x);
+    const usedLater = given && exchanges.slice(i + 1).some((later) => new RegExp(`/api/users/${given.id}(?:$|[/?])`).test(later.request.url));
+    if (!given || !usedLater || ids.has(given.id)) return void lines.push(...replay);
+    const name = `ID${ids.size + 1}`;
+    ids.set(given.id, name);
+    // Show the response, and keep the id this server gave (the run's, when it gives none: a 409 on a second paste).
+    lines.push(...replay.slice(0, -1), `R=$(${replay.at(-1)}); printf '%s\\n' "$R"; ${name}=$(printf '%s\\n' "$R" | ${given.extract})`);
+  });
   return lines;
+}
+
+/** The user id a response gave (its Location, else its body's top-level "id"), and the shell that reads it from curl -i output. */
+function givenId(x: RecordedExchange): { id: string; extract: string } | undefined {
+  if (!x.response || x.response.status >= 300) return undefined;
+  const location = /\/api\/users\/(\d+)$/.exec(x.response.headers.location ?? "");
+  if (location) return { id: location[1]!, extract: `sed -n 's/^[Ll]ocation:.*\\/api\\/users\\/\\([0-9][0-9]*\\).*/\\1/p' | head -n 1` };
+  let id: unknown;
+  try {
+    id = JSON.parse(x.response.body)?.id;
+  } catch {}
+  if (Number.isSafeInteger(id)) return { id: String(id), extract: `grep -o '"id": *[0-9][0-9]*' | head -n 1 | tr -dc '0-9'` };
+  return undefined;
 }
 
 /** Sets `reproduce` on every failed check of the report (in place); returns the report. */
