@@ -56,8 +56,9 @@ code{font-size:12px;word-break:break-all}
 dl.facts{display:grid;grid-template-columns:auto 1fr;gap:0 8px;margin:0;font-size:12px}
 dl.facts dt{color:#59636e}dl.facts dd{margin:0;min-width:0}
 ul.fails{margin:0;padding-left:18px;font-size:13px}
-table.trend{border-collapse:collapse;font-size:12px}table.trend td{border:0;padding:1px 8px 1px 0;white-space:nowrap;vertical-align:middle}
-svg.spark{display:block;color:#0969da}
+table.trend{border-collapse:collapse;font-size:12px;width:100%}table.trend td{border:0;padding:1px 6px 1px 0;white-space:nowrap;vertical-align:middle}
+table.trend td.n{text-align:right}table.trend td.spark{width:100%}
+svg.spark{display:block;color:#0969da;max-width:100%;height:auto}
 table{border-collapse:collapse}
 th,td{border:1px solid #d1d9e0;padding:4px 6px;vertical-align:top;text-align:left}
 .features td{text-align:center;white-space:nowrap}.features th{white-space:nowrap}
@@ -157,7 +158,7 @@ export function differs(cells: (ReportCheck | undefined)[]): boolean {
 const dataUri = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 
 function sparkline(values: number[], label: string): string {
-  const w = 120, h = 22, pad = 3;
+  const w = 90, h = 22, pad = 3;
   const hi = Math.max(...values);
   const lo = Math.min(Math.min(...values), hi - 0.02);
   const x = (i: number) => (values.length === 1 ? w - pad : pad + (i * (w - 2 * pad)) / (values.length - 1));
@@ -179,7 +180,7 @@ function trendHtml(points: TrendPoint[], runs: HistoryRun[]): string {
     const fmt = (v: number) => `${Math.floor(v * 100)}%`;
     const label = `${profile} over ${series.length} run(s): ${series.map((p, i) => `${fmt(values[i]!)} (${runs[p.run]!.startedAt.slice(0, 16).replace("T", " ")})`).join(" → ")}`;
     const now = series.at(-1)!.scores[profile]!;
-    return [`<tr><td>${esc(profile)}</td><td>${sparkline(values, label)}</td><td>${now.passed}/${now.ran}</td><td>${fmt(values.at(-1)!)}</td></tr>`];
+    return [`<tr><td>${esc(profile)}</td><td class="n">${now.passed}/${now.ran}</td><td class="n">${fmt(values.at(-1)!)}</td><td class="spark">${sparkline(values, label)}</td></tr>`];
   });
   const note = points.length < 2 ? `<div class="meta">one run so far: set CONFORMANCE_HISTORY_DIR to keep each run and see a trend</div>` : `<div class="meta">last ${points.length} runs</div>`;
   return `<div class="trend"><span class="lbl">trend</span>${note}<table class="trend">${rows.join("")}</table></div>`;
@@ -376,7 +377,7 @@ function runLabel(runs: HistoryRun[], i: number): string {
 
 function changeHtml(c: Change, runs: HistoryRun[]): string {
   if (c.kind === "transition") return `<li>${runLabel(runs, c.at)}: <b>${esc(c.from)} → ${esc(c.to)}</b></li>`;
-  return `<li><b>flaky</b> (${esc(c.outcomes.join(" ⇄ "))}): ${c.flips} changes from ${runLabel(runs, c.first)} to ${runLabel(runs, c.last)}, then ${esc(c.to)}</li>`;
+  return `<li><b>flaky</b> (${esc(c.outcomes.join(" ⇄ "))}): ${c.flips} changes between ${runLabel(runs, c.first)} and ${runLabel(runs, c.last)}, then ${esc(c.to)}</li>`;
 }
 
 function changesSection(report: Report, history: History, changed: Map<string, Map<string, Change[]>>): string {
@@ -397,7 +398,7 @@ function changesSection(report: Report, history: History, changed: Map<string, M
     }
   }
   const table = rows.length
-    ? `<table class="changes"><thead><tr><th scope="col">check</th><th scope="col">target</th><th scope="col">changes, newest first</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+    ? `<div class="table-wrap"><table class="changes"><thead><tr><th scope="col">check</th><th scope="col">target</th><th scope="col">changes, newest first</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`
     : `<p>No check changed its outcome across these runs.</p>`;
   return `<section id="changes"><h2>Changes across runs</h2>
 <div class="meta">${span} (CONFORMANCE_HISTORY_DIR). Only the runs in which a check's outcome differs from the target's previous run of it are listed (transitions).
