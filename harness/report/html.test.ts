@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT } from "../manifest.js";
 import type { Report, ReportCheck } from "../report-types.js";
 import { differs, renderHtml } from "./html.js";
+import { readHistory, type HistoryRun } from "./history.js";
 import { addReproducers } from "./reproduce.js";
 import { writeReports } from "./write.js";
 
@@ -49,6 +50,17 @@ test("links bench.html only when it exists beside the page", () => {
   writeFileSync(join(dir, "bench.html"), "<!doctype html>");
   writeReports(structuredClone(sample), dir);
   expect(readFileSync(join(dir, "index.html"), "utf8")).toContain('href="bench.html"');
+});
+
+test("flips back and forth fold into one flaky entry of the changes", () => {
+  const [older, newer] = readHistory(join(FIXTURE, "history")).runs as [HistoryRun, HistoryRun];
+  const at = (run: HistoryRun, startedAt: string) => ({ ...structuredClone(run), startedAt });
+  // RES-14 in go-nethttp: passed, failed, passed, failed (the current run).
+  const runs = [older, at(newer, "2025-01-14T11:00:00.000Z"), at(older, "2025-01-14T12:00:00.000Z"), newer];
+  const html = renderHtml(oneFailure, { history: { runs, skipped: [] } });
+  const changes = html.slice(html.indexOf('<section id="changes">'));
+  expect(changes.match(/<li>/g)).toHaveLength(1);
+  expect(changes).toContain("<li><b>flaky</b> (passed ⇄ failed): 3 changes between run 2 (2025-01-14 11:00 UTC) and run 4 (2025-01-15 10:00 UTC), then failed</li>");
 });
 
 const run = (script: string, env: Record<string, string>) =>

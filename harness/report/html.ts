@@ -12,7 +12,7 @@ import type { Report, ReportCheck, ReportTarget } from "../report-types.js";
 import { badgeName, OPTIONAL_PROFILES, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
 import { changes as findChanges, FLAKY_RUNS, trends, withCurrent, type Change, type History, type HistoryRun, type TrendPoint } from "./history.js";
 import { PAGE_SCRIPT } from "./page-script.js";
-import { curlLines, reproducer } from "./reproduce.js";
+import { curlLines, replay, reproducer } from "./reproduce.js";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const esc = (s: unknown): string => String(s ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -275,11 +275,12 @@ function responseText(x: RecordedExchange): string {
 function failureHtml(t: ReportTarget, c: ReportCheck, span: number): string {
   const state = stateOf(c);
   const id = failId(t, c.id);
+  const steps = replay(t, c);
   const lines = c.reproduce ?? reproducer(t, c) ?? [];
   const label = state === "warn" && c.expected ? "expected failure" : LABEL[state];
   const expected = c.expected ? `<div>Expected: <b>${esc(c.expected.outcome)}</b> — ${esc(c.expected.reason)}</div>` : "";
   const exchanges = (c.exchanges ?? [])
-    .map((x, i) => `<div class="xchg"><div><h4>Request ${i + 1}</h4>${pre(curlLines(x.request).join("\n"))}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`)
+    .map((x, i) => `<div class="xchg"><div><h4>Request ${i + 1}</h4>${pre((steps?.steps[i] ?? curlLines(x.request)).join("\n"))}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`)
     .join("");
   return `<tr class="detail" data-for="${esc(c.id)}"><td colspan="${span}"><details id="${esc(id)}"><summary><span class="sym">${SYMBOL[state]}</span><b>${esc(t.name)}</b> ${esc(label)}: ${esc(c.reason ?? "")}</summary>
 <div class="detail-body">${expected}

@@ -162,31 +162,44 @@ function baseLines(target: ReportTarget): string[] {
   ];
 }
 
-/** Shell lines that replay a failed check's exchanges against `$BASE`, or undefined when it did not fail. */
-export function reproducer(target: ReportTarget, check: ReportCheck): string[] | undefined {
+export interface Replay {
+  /** What the check was, how to reach a server ($BASE), and notes on the whole replay. */
+  preamble: string[];
+  /** Per recorded exchange, in order: its notes and its one command. */
+  steps: string[][];
+}
+
+/** The replay of a failed check's exchanges against `$BASE`, or undefined when it did not fail. */
+export function replay(target: ReportTarget, check: ReportCheck): Replay | undefined {
   if (check.outcome !== "failed") return undefined;
   const exchanges = check.exchanges ?? [];
-  const lines = [`# ${check.id} against ${target.name}: ${check.reason ?? "failed"}`.replace(/[\r\n]+/g, " "), ...baseLines(target)];
+  const preamble = [`# ${check.id} against ${target.name}: ${check.reason ?? "failed"}`.replace(/[\r\n]+/g, " "), ...baseLines(target)];
   if (!exchanges.length) {
-    lines.push("# no HTTP exchange was recorded: the server did not answer in time or did not start; its log is in the report", `curl -sS -i -m 30 "$BASE/health"`);
-    return lines;
+    preamble.push("# no HTTP exchange was recorded: the server did not answer in time or did not start; its log is in the report");
+    return { preamble, steps: [[`curl -sS -i -m 30 "$BASE/health"`]] };
   }
-  if (exchanges.length >= 20) lines.push("# the report keeps a check's last 20 exchanges: earlier ones are not replayed");
+  if (exchanges.length >= 20) preamble.push("# the report keeps a check's last 20 exchanges: earlier ones are not replayed");
   if (exchanges.length > 1) {
-    lines.push("# the run's requests, in order; a user id a response gives is used by the requests after it (the run's id when none is given); e-mails are the run's: a second paste against one server meets 409");
+    preamble.push("# the run's requests, in order; a user id a response gives is used by the requests after it (the run's id when none is given); e-mails are the run's: a second paste against one server meets 409");
   }
   const ids = new Map<string, string>();
-  exchanges.forEach((x, i) => {
-    const replay = curlLines(x.request, "$BASE", ids);
+  const steps = exchanges.map((x, i) => {
+    const lines = curlLines(x.request, "$BASE", ids);
     const given = givenId(x);
     const usedLater = given && exchanges.slice(i + 1).some((later) => new RegExp(`/api/users/${given.id}(?:$|[/?])`).test(later.request.url));
-    if (!given || !usedLater || ids.has(given.id)) return void lines.push(...replay);
+    if (!given || !usedLater || ids.has(given.id)) return lines;
     const name = `ID${ids.size + 1}`;
     ids.set(given.id, name);
     // Show the response, and keep the id this server gave (the run's, when it gives none: a 409 on a second paste).
-    lines.push(...replay.slice(0, -1), `R=$(${replay.at(-1)}); printf '%s\\n' "$R"; ${name}=$(printf '%s\\n' "$R" | ${given.extract})`);
+    return [...lines.slice(0, -1), `R=$(${lines.at(-1)}); printf '%s\\n' "$R"; ${name}=$(printf '%s\\n' "$R" | ${given.extract})`];
   });
-  return lines;
+  return { preamble, steps };
+}
+
+/** Shell lines that replay a failed check's exchanges against `$BASE` (the `reproduce` of conformance.json). */
+export function reproducer(target: ReportTarget, check: ReportCheck): string[] | undefined {
+  const r = replay(target, check);
+  return r && [...r.preamble, ...r.steps.flat()];
 }
 
 /** The user id a response gave (its Location, else its body's top-level "id"), and the shell that reads it from curl -i output. */
