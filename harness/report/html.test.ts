@@ -34,6 +34,17 @@ test("escapes server output and links only http(s) homepages", () => {
   expect(out.match(/<script>/g)).toHaveLength(1); // the page's own
 });
 
+test("the matrix follows the contract's section order, and every failure gets a detail row", () => {
+  const html = renderHtml(sample);
+  expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(["The container", "The resource", "Errors"]);
+  expect([...html.matchAll(/<details id="(fail-[^"]*)"/g)].map((m) => m[1])).toEqual([
+    "fail-url-http---127.0.0.1-8080-RES-03",
+    "fail-url-http---127.0.0.1-8080-ERR-01",
+    "fail-url-http---127.0.0.1-8080-ERR-02",
+    "fail-url-http---127.0.0.1-8080-ERR-10",
+  ]);
+});
+
 test("differences: the targets that ran a check got different outcomes; a check one could not run does not count", () => {
   const c = (outcome: ReportCheck["outcome"], extra: Partial<ReportCheck> = {}) => ({ ...oneFailure.targets[0]!.checks[0]!, outcome, ...extra });
   expect(differs([c("passed"), c("passed")])).toBe(false);
