@@ -29,7 +29,8 @@ async function prepareImage(target: Target) {
 
 export default async function setup(project: TestProject) {
   const targets = project.config.provide.targets as Target[];
-  const runId = randomUUID();
+  // A tool that drives runs (scripts/soak.ts) may name the run, to find its containers.
+  const runId = process.env.CONFORMANCE_RUN_ID || randomUUID();
   project.provide("runId", runId);
   const containerized = targets.filter((t) => t.kind !== "url");
   try {
