@@ -23,7 +23,7 @@ beforeAll(async () => {
   stub = await startStub();
   const out = join(mkdtempSync(join(tmpdir(), "checks-")), "list.json");
   await promisify(execFile)("npx", ["vitest", "list", `--json=${out}`], {
-    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1" },
+    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1" },
   });
   const listed: Listed[] = JSON.parse(readFileSync(out, "utf8"));
   checks = listed.map(({ name, file }) => {
