@@ -1,7 +1,7 @@
 // A check is data first ({ id, level, profile, section, title }) and then a few asserts. This
 // module turns checks into vitest tests, gives them a server to talk to, and records what happened
 // for the report. Checks never learn which implementation they run against.
-import { afterAll, inject, test, type TestContext } from "vitest";
+import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, type RecordedExchange } from "./http.js";
 import { ImplementationContainer, type StartedImplementationContainer } from "./container.js";
 import { runLabels } from "./docker.js";
@@ -38,13 +38,16 @@ export interface CheckResult {
 
 declare module "vitest" {
   interface ProvidedContext {
-    target: Target;
+    /** Every target of the run; each suite file checks all of them side by side. */
+    targets: Target[];
     runId: string;
   }
 }
 declare module "@vitest/runner" {
   interface TaskMeta {
     check?: CheckMeta;
+    /** The name of the target the check ran against. */
+    target?: string;
     result?: CheckResult;
   }
 }
@@ -54,6 +57,11 @@ export interface CheckContext {
   api: Api;
   /** Starts another fresh server, for checks that control its lifecycle. */
   boot(): Promise<{ api: Api; server: StartedImplementationContainer }>;
+  /**
+   * Runs `make` once per suite file and target, and gives every check that asks the same result:
+   * for one scenario that several checks read (graceful shutdown).
+   */
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
@@ -70,20 +78,38 @@ const NEEDS = {
   lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
 };
 
-/** Declares the checks of one contract section; call once per suite file. */
-export function section(name: string) {
-  const target = inject("target");
-  const servers: StartedImplementationContainer[] = [];
-  let shared: Promise<string> | undefined;
+/** CONFORMANCE_CHECKS: a comma-separated list of check ids to run; unset runs every check. */
+const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
 
-  /** What every server this file started wrote, including one that never became healthy. */
-  const logs: string[][] = [];
+interface Declared {
+  meta: CheckMeta;
+  requires?: CheckOptions["requires"];
+  timeoutMs: number;
+  fn: (ctx: CheckContext) => Promise<void>;
+}
 
-  async function start(): Promise<StartedImplementationContainer> {
+/**
+ * The servers one suite file runs against one target: started on first use, stopped after the
+ * file's last check.
+ */
+class TargetServers {
+  private readonly servers: StartedImplementationContainer[] = [];
+  private shared?: Promise<string>;
+  private readonly memo = new Map<string, Promise<unknown>>();
+  /** What every server started here wrote, including one that never became healthy. */
+  readonly logs: string[][] = [];
+
+  constructor(
+    readonly target: Target,
+    private readonly runId: string,
+  ) {}
+
+  async start(): Promise<StartedImplementationContainer> {
+    const { target } = this;
     const log: string[] = [];
-    logs.push(log);
+    this.logs.push(log);
     const container = new ImplementationContainer(target.image!)
-      .withLabels(runLabels(inject("runId")))
+      .withLabels(runLabels(this.runId))
       .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
     if (target.env) container.withEnvironment(target.env);
     const server = await container.start().catch((e: Error) => {
@@ -91,14 +117,43 @@ export function section(name: string) {
         `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200 — see its log in the report`,
       );
     });
-    servers.push(server);
+    this.servers.push(server);
     return server;
   }
-  const baseUrl = () => (shared ??= target.url ? Promise.resolve(target.url) : start().then((s) => s.baseUrl));
 
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
-  });
+  baseUrl = () => (this.shared ??= this.target.url ? Promise.resolve(this.target.url) : this.start().then((s) => s.baseUrl));
+
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.memo.has(key)) this.memo.set(key, make());
+    return this.memo.get(key) as Promise<T>;
+  }
+
+  stop() {
+    return Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
+  }
+}
+
+/**
+ * Declares the checks of one contract section; call once per suite file. Every target of the run
+ * gets its own block of the file's checks: the blocks run side by side, and the checks within
+ * one block run in order, against that target's server for this file.
+ */
+export function section(name: string) {
+  const targets = inject("targets");
+  const runId = inject("runId");
+  const declared: Declared[] = [];
+  const blocks = new Set<Target>();
+  const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && (!ONLY_CHECKS || ONLY_CHECKS.includes(id));
+
+  /** Opens a target's block at its first check; the block's body runs once the file has declared all its checks. */
+  function block(target: Target) {
+    blocks.add(target);
+    describe(target.name, { concurrent: true }, () => {
+      const servers = new TargetServers(target, runId);
+      afterAll(() => servers.stop());
+      for (const d of declared) if (selects(target, d.meta.id)) register(d, servers);
+    });
+  }
 
   return {
     check(options: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
@@ -107,37 +162,39 @@ export function section(name: string) {
       const meta: CheckMeta = { section: name, ...rest, profile };
       if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
       if ((meta.level === "MUST") !== (profile === "core")) throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile`);
-      test(`${meta.id} ${meta.title}`, { meta: { check: meta }, timeout: timeoutMs }, async (ctx) => {
-        const skip = (reason: string): never => {
-          ctx.task.meta.result = { outcome: "skipped", reason };
-          return ctx.skip(reason);
-        };
-        if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), baseUrl, start));
-        const expected = target.expectations[meta.id];
-        if (requires && target.kind === "url") skip(NEEDS[requires]);
-        if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
-        const recorder = new Recorder();
-        const error = await attempt(fn, recorder, baseUrl, start);
-        await settle(ctx, meta, target, { error, expected, recorder, logs });
-      });
+      declared.push({ meta, requires, timeoutMs, fn });
+      for (const target of targets) if (!blocks.has(target) && selects(target, meta.id)) block(target);
     },
   };
 }
 
+function register({ meta, requires, timeoutMs, fn }: Declared, servers: TargetServers) {
+  const { target } = servers;
+  test.sequential(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout: timeoutMs }, async (ctx) => {
+    const skip = (reason: string): never => {
+      ctx.task.meta.result = { outcome: "skipped", reason };
+      return ctx.skip(reason);
+    };
+    if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), servers));
+    const expected = target.expectations[meta.id];
+    if (requires && target.kind === "url") skip(NEEDS[requires]);
+    if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
+    const recorder = new Recorder();
+    const error = await attempt(fn, recorder, servers);
+    await settle(ctx, meta, target, { error, expected, recorder, logs: servers.logs });
+  });
+}
+
 /** Runs the check; returns what it threw, or the first spec violation among its responses. */
-async function attempt(
-  fn: (ctx: CheckContext) => Promise<void>,
-  recorder: Recorder,
-  baseUrl: () => Promise<string>,
-  start: () => Promise<StartedImplementationContainer>,
-): Promise<unknown> {
+async function attempt(fn: (ctx: CheckContext) => Promise<void>, recorder: Recorder, servers: TargetServers): Promise<unknown> {
   try {
     await fn({
-      api: new Api(await baseUrl(), recorder),
+      api: new Api(await servers.baseUrl(), recorder),
       boot: async () => {
-        const server = await start();
+        const server = await servers.start();
         return { api: new Api(server.baseUrl, recorder), server };
       },
+      once: (key, make) => servers.once(key, make),
     });
   } catch (e) {
     return propertyFailure(e) ?? e;

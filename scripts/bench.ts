@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { buildImage, imageExists } from "../harness/build.js";
 import { CONTAINER_PORT, ImplementationContainer, type StartedImplementationContainer } from "../harness/container.js";
-import { assertDockerAvailable, removeContainers, runLabels, startReaper } from "../harness/docker.js";
+import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/docker.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
 
@@ -414,7 +414,7 @@ async function main() {
   const requests = positiveInt("BENCH_REQUESTS", 2000);
   const url = targets.find((t) => t.kind === "url");
   if (url) throw new UsageError(`${url.name}: a url: target cannot be started or inspected; bench needs an implementation folder or image:<ref>`);
-  assertDockerAvailable();
+  await ensureDocker();
   const runId = `bench-${randomUUID()}`;
   startReaper(runId);
   try {

@@ -1,14 +1,15 @@
 // The HTML report in headless Chromium: summary cards, views and their permalinks, reproducers (their
 // text, and that the text replays the failure in a shell), trends and transitions, on a phone too.
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchChromium } from "../chromium.js";
 import { ROOT } from "../manifest.js";
 import type { Report, ReportCheck } from "../report-types.js";
 import { differs, renderHtml } from "./html.js";
@@ -16,7 +17,6 @@ import { readHistory, type HistoryRun } from "./history.js";
 import { addReproducers } from "./reproduce.js";
 import { writeReports } from "./write.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = join(ROOT, "reports/screenshots");
 const FIXTURE = join(ROOT, "fixtures/report/one-failure");
 const sample: Report = JSON.parse(readFileSync(join(ROOT, "fixtures/report/sample-conformance.json"), "utf8"));
@@ -97,18 +97,14 @@ describe("in headless Chromium", () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run apt-get install -y chromium`);
     dir = mkdtempSync(join(tmpdir(), "report-html-"));
     const history = join(dir, "history");
     cpSync(join(FIXTURE, "history"), history, { recursive: true });
     writeFileSync(join(dir, "bench.html"), "<!doctype html><title>bench</title>");
     writeReports(structuredClone(oneFailure), dir, { historyDir: history });
     page = pathToFileURL(join(dir, "index.html")).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-  }, 60_000);
+    browser = await launchChromium();
+  }, 300_000); // installing Chromium on a fresh machine takes a minute or two
   afterAll(async () => {
     await browser?.close();
     expect(requests.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
 mod error;
 mod users;
 
-use std::{env, io, sync::Mutex, task::Poll};
+use std::{env, io, sync::Mutex, task::Poll, time::Duration};
 
 use actix_web::{
     App, HttpResponse, HttpServer, middleware,
@@ -76,6 +76,9 @@ async fn main() -> io::Result<()> {
             .default_service(web::to(not_found))
     })
     .bind(("0.0.0.0", port))?
+    // The contract's slow-client line: headers get 10 s (actix-web's default is 5 s, which a busy
+    // machine can exceed for a client that is not slow at all)
+    .client_request_timeout(Duration::from_secs(10))
     // in-flight requests (bodies still arriving included) get 30 s to finish
     .shutdown_timeout(30)
     .shutdown_signal(stop_signal()?)
