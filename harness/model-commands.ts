@@ -67,30 +67,31 @@ function resolve(m: Readonly<UsersModel>, t: Target): { id: number; user?: Model
 }
 const showTarget = (t: Target) => `${t.kind} #${t.pick}`;
 
-/** An email no user holds: a new one, or one given up earlier in this sequence, in some case. */
-type NewEmail = { kind: "fresh"; local: string } | { kind: "released"; pick: number; casing: Casing };
-const newEmails: fc.Arbitrary<NewEmail> = fc.oneof(
-  fc.record({ kind: fc.constant("fresh" as const), local: locals }),
-  fc.record({ kind: fc.constant("released" as const), pick, casing: casings }),
+/**
+ * The email a write sends: a new one, one given up earlier in this sequence, or one a user holds,
+ * in some case. Whether that is taken (409) is the model's to say: "unicode-upper" of a held
+ * "émile-…" is another email, ASCII-case-insensitively.
+ */
+type EmailChoice = { kind: "fresh"; local: string } | { kind: "released" | "held"; pick: number; casing: Casing };
+const emails: fc.Arbitrary<EmailChoice> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant("fresh" as const), local: locals }), weight: 2 },
+  fc.record({ kind: fc.constantFrom("released" as const, "held" as const), pick, casing: casings }),
 );
-const hasEmail = (m: Readonly<UsersModel>, e: NewEmail) => e.kind === "fresh" || freeEmails(m).length > 0;
-function email(m: Readonly<UsersModel>, r: Real, e: NewEmail) {
+const pool = (m: Readonly<UsersModel>, e: EmailChoice) => (e.kind === "held" ? m.users.map((u) => u.email) : freeEmails(m));
+const hasEmail = (m: Readonly<UsersModel>, e: EmailChoice) => e.kind === "fresh" || pool(m, e).length > 0;
+function email(m: Readonly<UsersModel>, r: Real, e: EmailChoice) {
   if (e.kind === "fresh") return r.fresh(e.local);
-  const free = freeEmails(m);
-  return recase(free[e.pick % free.length]!, e.casing);
+  const from = pool(m, e);
+  return recase(from[e.pick % from.length]!, e.casing);
 }
-const showEmail = (e: NewEmail) => (e.kind === "fresh" ? `fresh ${e.local}` : `released #${e.pick} ${e.casing}`);
+const showEmail = (e: EmailChoice) => (e.kind === "fresh" ? `fresh ${e.local}` : `${e.kind} #${e.pick} ${e.casing}`);
 
 /** A 200 to PUT or PATCH: the user with the members it names changed; then the model follows. */
-function updated(m: UsersModel, res: ApiResponse, user: ModelUser, changes: Partial<Pick<ModelUser, "name" | "email">>) {
+function updated(m: UsersModel, res: ApiResponse, method: string, user: ModelUser, changes: Partial<Pick<ModelUser, "name" | "email">>) {
   expectStatus(res, 200);
   const after = res.json as ModelUser;
   const want = { ...user, ...changes };
-  expectEqual(
-    [after.id, after.name, after.email, after.created_at],
-    [user.id, want.name, want.email, user.created_at],
-    `[id, name, email, created_at] of user ${user.id} after the ${changes.email === undefined ? "update" : "email change"}`,
-  );
+  expectEqual([after.id, after.name, after.email, after.created_at], [user.id, want.name, want.email, user.created_at], `[id, name, email, created_at] after the ${method}`);
   assert(Date.parse(after.updated_at) >= Date.parse(user.updated_at), `updated_at ${after.updated_at} of user ${user.id} is earlier than ${user.updated_at}`);
   if (asciiLower(want.email) !== asciiLower(user.email)) m.released.push(user.email);
   Object.assign(user, { name: want.name, email: want.email, updated_at: after.updated_at });
@@ -99,7 +100,7 @@ function updated(m: UsersModel, res: ApiResponse, user: ModelUser, changes: Part
 class Create implements Command {
   constructor(
     readonly name: string,
-    readonly email: NewEmail,
+    readonly email: EmailChoice,
   ) {}
   check = (m: Readonly<UsersModel>) => hasEmail(m, this.email);
   async run(m: UsersModel, r: Real) {
@@ -180,7 +181,7 @@ class Put implements Command {
     const res = await send(r, "PUT", `/api/users/${id}`, { name: this.name, email: address });
     if (!user) return void expectProblem(res, 404);
     if (holder(m, address, id)) return void expectProblem(res, 409);
-    updated(m, res, user, { name: this.name, email: address });
+    updated(m, res, "PUT", user, { name: this.name, email: address });
   }
   toString = () => `put(${showTarget(this.target)}, ${JSON.stringify(this.name)}, own email ${this.casing})`;
 }
@@ -200,7 +201,7 @@ class Patch implements Command {
     const res = await send(r, "PATCH", `/api/users/${id}`, changes);
     if (!user) return void expectProblem(res, 404);
     if (changes.email !== undefined && holder(m, changes.email, id)) return void expectProblem(res, 409);
-    updated(m, res, user, changes);
+    updated(m, res, "PATCH", user, changes);
   }
   toString = () => `patch(${showTarget(this.target)}, ${JSON.stringify(this.members)})`;
 }
@@ -233,23 +234,21 @@ class ReuseEmail implements Command {
   async run(m: UsersModel, r: Real) {
     const owner = m.users[this.owner % m.users.length]!;
     const address = recase(owner.email, this.casing);
+    if (this.via === "POST") return void expectProblem(await send(r, "POST", "/api/users", { name: "Copy", email: address }), 409);
     const others = m.users.filter((u) => u !== owner);
-    const other = others[this.other % Math.max(1, others.length)];
-    const res =
-      this.via === "POST"
-        ? await send(r, "POST", "/api/users", { name: "Copy", email: address })
-        : await send(r, this.via, `/api/users/${other!.id}`, this.via === "PUT" ? { name: other!.name, email: address } : { email: address });
-    expectProblem(res, 409);
+    const other = others[this.other % others.length]!;
+    const body = this.via === "PUT" ? { name: other.name, email: address } : { email: address };
+    expectProblem(await send(r, this.via, `/api/users/${other.id}`, body), 409);
   }
   toString = () => `reuse-email(${this.via}, owner #${this.owner}, other #${this.other}, ${this.casing})`;
 }
 
-/** Moves a user to a new email, or to one given up earlier: the old one is free from then on. */
+/** Moves a user to another email (taken or not: the model says); the old one is free from then on. */
 class ChangeEmail implements Command {
   constructor(
     readonly via: "PUT" | "PATCH",
     readonly user: number,
-    readonly email: NewEmail,
+    readonly email: EmailChoice,
   ) {}
   check = (m: Readonly<UsersModel>) => m.users.length > 0 && hasEmail(m, this.email);
   async run(m: UsersModel, r: Real) {
@@ -257,7 +256,7 @@ class ChangeEmail implements Command {
     const address = email(m, r, this.email);
     const res = await send(r, this.via, `/api/users/${user.id}`, this.via === "PUT" ? { name: user.name, email: address } : { email: address });
     if (holder(m, address, user.id)) return void expectProblem(res, 409);
-    updated(m, res, user, { email: address });
+    updated(m, res, this.via, user, { email: address });
   }
   toString = () => `change-email(${this.via}, user #${this.user}, ${showEmail(this.email)})`;
 }
@@ -266,7 +265,7 @@ const perPage = fc.integer({ min: 1, max: 4 });
 
 /** One arbitrary per command; a check chooses which to mix. */
 export const commands = {
-  create: fc.tuple(names, newEmails).map(([name, email]) => new Create(name, email)),
+  create: fc.tuple(names, emails).map(([name, email]) => new Create(name, email)),
   get: targets.map((t) => new Get(t, "GET")),
   headUser: targets.map((t) => new Get(t, "HEAD")),
   list: fc.tuple(fc.nat(20), perPage).map(([page, n]) => new ListPage(page, n, "GET")),
@@ -277,5 +276,5 @@ export const commands = {
   reuseEmail: fc
     .tuple(fc.constantFrom<ReuseEmail["via"]>("POST", "PUT", "PATCH"), pick, pick, asciiCasings)
     .map(([via, owner, other, casing]) => new ReuseEmail(via, owner, other, casing)),
-  changeEmail: fc.tuple(fc.constantFrom<ChangeEmail["via"]>("PUT", "PATCH"), pick, newEmails).map(([via, user, email]) => new ChangeEmail(via, user, email)),
+  changeEmail: fc.tuple(fc.constantFrom<ChangeEmail["via"]>("PUT", "PATCH"), pick, emails).map(([via, user, email]) => new ChangeEmail(via, user, email)),
 } satisfies Record<string, fc.Arbitrary<Command>>;
