@@ -80,7 +80,7 @@ function report(id: string, details: fc.RunDetails<unknown>, failure: Failure): 
     `The shrunk sequence, ${steps.length} requests on an emptied server (ids and timestamps are the server's):`,
     ...lines,
     `Commands: ${sequence.replace(/\s*\/\*replayPath=.*\*\/$/, "")}`,
-    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${quote(replay)} npx vitest run suites/sequences.test.ts -t ${id}`,
+    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${quote(replay)} npx vitest run --project <target> suites/sequences.test.ts -t ${id}`,
   ].join("\n");
 }
 
@@ -136,7 +136,8 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
   });
   if (broken) throw broken;
   if (!details.failed) return;
-  const last = failure!;
+  const last = failure;
+  if (!last) throw new CheckError(`the sequences could not run: ${String(details.errorInstance).split("\n")[0]}`);
   // The report shows the exchanges of the shrunk sequence, not those of the last shrinking attempt.
   ctx.api.recorder.exchanges.length = 0;
   for (const exchange of last.recorder.exchanges) ctx.api.recorder.record(exchange);
