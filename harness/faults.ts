@@ -29,6 +29,14 @@ export const SUITE_OF_PREFIX: Record<string, string> = {
   ERR: "errors",
   CON: "concurrency",
   SHUT: "shutdown",
+  CORS: "cors",
+  GZIP: "compression",
+  RID: "request-id",
+  COND: "conditional",
+  H2: "http2",
+  TLS: "tls",
+  WS: "websocket",
+  SLOW: "slow-client",
 };
 
 /**
