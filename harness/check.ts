@@ -147,7 +147,7 @@ class TargetServers {
     if (options.tls) container.withTls(await pki());
     const server = await container.start().catch((e: Error) => {
       throw new CheckError(
-        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200 — see its log in the report`,
+        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200${options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : ""} — see its log in the report`,
       );
     });
     this.servers.push(server);

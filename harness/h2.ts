@@ -10,20 +10,30 @@ const DROPPED = new Set(["connection", "keep-alive", "proxy-connection", "transf
 export const http2Transport: Transport = ({ url, method, headers, body, options, tls }) =>
   new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const fail = (e: Error & { code?: string }) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       session.destroy();
-      reject(new Error(`no HTTP/2 response (${e.code ? `${e.code}: ` : ""}${e.message})`));
+      reject(new Error(`no HTTP/2 response (${why})`));
     };
+    const timer = setTimeout(() => fail(`nothing within ${timeoutMs / 1000} s`), timeoutMs);
     const session = http2.connect(url.origin, { ...tls, ...(tls ? { ALPNProtocols: ["h2"] } : {}) });
-    session.on("error", fail);
-    session.setTimeout(timeoutMs, () => fail(new Error(`nothing within ${timeoutMs / 1000} s`)));
+    session.on("error", (e: NodeJS.ErrnoException) => fail(e.code ? `${e.code}: ${e.message}` : e.message));
+    session.on("close", () => fail("the connection closed before a response"));
     const sent = Object.fromEntries(Object.entries(headers).filter(([k]) => !DROPPED.has(k.toLowerCase())));
     const stream = session.request({ ":method": method, ":path": `${url.pathname}${url.search}`, ...sent }, { endStream: !body });
-    stream.on("error", fail);
+    stream.on("error", (e: NodeJS.ErrnoException) => fail(e.code ? `${e.code}: ${e.message}` : e.message));
+    // A stream also closes when its connection does: let the connection say so first.
+    stream.on("close", () => setImmediate(() => fail(`the stream closed before a response, RST_STREAM code ${stream.rstCode}`)));
     stream.on("response", (head) => {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         resolve(responseOf(Number(head[":status"]), flat(head), Buffer.concat(chunks)));
         session.close();
       });
