@@ -7,11 +7,9 @@ export interface RawOutcome {
   /** Everything the server sent. */
   received: Buffer;
   /** "closed": the server ended or reset the connection; "open": it was still open at the deadline. */
-  ended: "closed" | "open";
+  ended: "refused" | "closed" | "open";
   /** Milliseconds from the first byte sent to the end (or the deadline). */
   afterMs: number;
-  /** What a failed connect or write said, if anything. */
-  error?: string;
 }
 
 export interface RawOptions {
@@ -28,12 +26,12 @@ export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], { inte
     const chunks: Buffer[] = [];
     let started = Date.now();
     let done = false;
-    const end = (ended: RawOutcome["ended"], error?: string) => {
+    const end = (ended: RawOutcome["ended"]) => {
       if (done) return;
       done = true;
       clearTimeout(deadline);
       socket.destroy();
-      resolve({ received: Buffer.concat(chunks), ended, afterMs: Date.now() - started, ...(error ? { error } : {}) });
+      resolve({ received: Buffer.concat(chunks), ended, afterMs: Date.now() - started });
     };
     const deadline = setTimeout(() => end("open"), deadlineMs);
     const socket = net.connect({ host: hostname, port: Number(port) }, async () => {
@@ -47,7 +45,7 @@ export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], { inte
     socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("end", () => end("closed"));
     socket.on("close", () => end("closed"));
-    socket.on("error", (e: NodeJS.ErrnoException) => end("closed", e.code ?? e.message));
+    socket.on("error", () => end(socket.connecting ? "refused" : "closed"));
   });
 }
 

@@ -92,6 +92,9 @@ export function handshake(baseUrl: string, trust: TlsTrust, options: tls.Connect
       socket.destroy();
     });
     socket.setTimeout(5000, () => socket.destroy(new Error("no TLS handshake within 5 s")));
-    socket.on("error", (e: NodeJS.ErrnoException) => resolve({ authorized: false, error: e.code ? `${e.code}: ${e.message}` : e.message }));
+    // OpenSSL's messages carry its internals; its reason ("tlsv1 alert protocol version") is enough.
+    socket.on("error", (e: NodeJS.ErrnoException & { reason?: string }) =>
+      resolve({ authorized: false, error: e.code ? `${e.code} (${e.reason ?? e.message})` : e.message }),
+    );
   });
 }
