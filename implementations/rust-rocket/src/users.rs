@@ -186,6 +186,15 @@ impl Default for Store {
     }
 }
 
+/// One committed change, as the event sockets get it: `{"type":"created","user":{...}}`.
+#[derive(Serialize)]
+#[serde(crate = "rocket::serde", tag = "type", rename_all = "lowercase")]
+enum Event<'a> {
+    Created { user: &'a User },
+    Updated { user: &'a User },
+    Deleted { id: i64 },
+}
+
 /// The `If-Match` of a write: the write happens only while it holds the current entity-tag.
 pub trait Precondition {
     fn holds(&self, current: &User) -> bool;
@@ -214,8 +223,10 @@ impl Store {
     }
 
     /// Sends one change to every subscriber; called with the lock held.
-    fn publish(&self, event: Value) {
-        let _ = self.events.send(event.to_string()); // Err: nobody is listening
+    fn publish(&self, event: Event<'_>) {
+        if let Ok(text) = serde_json::to_string(&event) {
+            let _ = self.events.send(text); // Err: nobody is listening
+        }
     }
 
     fn check(user: &User, precondition: &impl Precondition) -> Result<(), StoreError> {
@@ -246,7 +257,7 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         let user = User { id: users.last_id, name, email, created_at: now, updated_at: now };
         users.by_id.insert(user.id, user.clone());
-        self.publish(rocket::serde::json::json!({ "type": "created", "user": user }));
+        self.publish(Event::Created { user: &user });
         Ok(user)
     }
 
@@ -278,7 +289,7 @@ impl Store {
         // Never earlier than before, even if the clock steps back.
         user.updated_at = user.updated_at.max(OffsetDateTime::now_utc());
         let user = user.clone();
-        self.publish(rocket::serde::json::json!({ "type": "updated", "user": user }));
+        self.publish(Event::Updated { user: &user });
         Ok(user)
     }
 
@@ -286,7 +297,7 @@ impl Store {
         let mut users = self.lock();
         Self::check(users.by_id.get(&id).ok_or(StoreError::NotFound(id))?, precondition)?;
         users.by_id.remove(&id);
-        self.publish(rocket::serde::json::json!({ "type": "deleted", "id": id }));
+        self.publish(Event::Deleted { id });
         Ok(())
     }
 }
