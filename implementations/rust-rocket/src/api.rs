@@ -8,6 +8,7 @@ use rocket::serde::Serialize;
 use rocket::{catch, catchers, delete, get, patch, post, put, routes};
 use rocket::{Build, Data, Request, Responder, Rocket, State};
 
+use crate::conditional::{IfMatch, IfNoneMatch, Tagged};
 use crate::guards::{is_exact, query_int, ExactPath, Input, UserId};
 use crate::problem::Problem;
 use crate::users::{NewUser, Store, StoreError, User, UserPatch};
@@ -16,7 +17,11 @@ pub fn build(figment: rocket::figment::Figment) -> Rocket<Build> {
     use Method::*;
     rocket::custom(figment)
         .manage(Store::default())
+        .attach(crate::request_id::RequestId)
+        .attach(crate::cors::Cors)
+        .attach(crate::compression::Gzip)
         .mount("/", routes![health, list, create, show, replace, update, delete])
+        .mount("/", routes![crate::events::events])
         .mount("/", MethodNotAllowed::routes("/health", &[Get, Head]))
         .mount("/", MethodNotAllowed::routes("/api/users", &[Get, Head, Post]))
         .mount("/", MethodNotAllowed::routes("/api/users/<_>", &[Get, Head, Put, Patch, Delete]))
@@ -93,11 +98,12 @@ fn create(
 fn show(
     _path: ExactPath,
     id: Result<UserId, Problem>,
+    if_none_match: IfNoneMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let UserId(id) = id?;
     let user = store.get(id).ok_or(StoreError::NotFound(id))?;
-    Ok(Json(user))
+    Ok(Tagged::new(user, &if_none_match))
 }
 
 #[put("/api/users/<id>", data = "<input>")]
@@ -105,10 +111,11 @@ fn replace(
     _path: ExactPath,
     id: Result<UserId, Problem>,
     input: Result<Input<NewUser>, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let (UserId(id), Input(NewUser(fields))) = (id?, input?);
-    Ok(Json(store.update(id, fields)?))
+    Ok(Tagged::written(store.update(id, fields, &if_match)?))
 }
 
 #[patch("/api/users/<id>", data = "<input>")]
@@ -116,19 +123,21 @@ fn update(
     _path: ExactPath,
     id: Result<UserId, Problem>,
     input: Result<Input<UserPatch>, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let (UserId(id), Input(UserPatch(fields))) = (id?, input?);
-    Ok(Json(store.update(id, fields)?))
+    Ok(Tagged::written(store.update(id, fields, &if_match)?))
 }
 
 #[delete("/api/users/<id>")]
 fn delete(
     _path: ExactPath,
     id: Result<UserId, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
 ) -> Result<Status, Problem> {
-    store.delete(id?.0)?;
+    store.delete(id?.0, &if_match)?;
     Ok(Status::NoContent)
 }
 
