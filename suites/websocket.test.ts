@@ -43,14 +43,14 @@ check({ id: "WS-01", level: "MUST", profile, title: "MUST upgrade GET /api/users
   (await open(api)).close();
 });
 
-check({ id: "WS-02", level: "MUST", profile, title: 'MUST send {"type":"created","user":...} with the user a POST created' }, async ({ api }) => {
+check({ id: "WS-02", level: "MUST", profile, title: 'MUST send {"type":"created","user":...} with the user as the 201 returned it' }, async ({ api }) => {
   const stream = await subscribe(api);
   const user = await createUser(api);
   expectEqual((await about(stream, [user.id], 1))[0], { type: "created", user }, "the message");
   stream.close();
 });
 
-check({ id: "WS-03", level: "MUST", profile, title: 'MUST send {"type":"updated","user":...} with the user a PUT and a PATCH left' }, async ({ api }) => {
+check({ id: "WS-03", level: "MUST", profile, title: 'MUST send {"type":"updated","user":...} after a PUT and after a PATCH, with the user each returned' }, async ({ api }) => {
   const stream = await subscribe(api);
   const user = await createUser(api);
   const put = await api.put(`/api/users/${user.id}`, { name: "Replaced", email: uniqueEmail() });
