@@ -125,10 +125,12 @@ func parseInt64(s string, signed bool) (int64, bool) {
 	return n, err == nil
 }
 
+const badID = "the user id must be a non-negative base-10 integer within 64 bits"
+
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, ok := parseInt64(r.PathValue("id"), false)
 	if !ok {
-		writeProblem(w, http.StatusBadRequest, "the user id must be a non-negative base-10 integer within 64 bits")
+		writeProblem(w, http.StatusBadRequest, badID)
 	}
 	return id, ok
 }
