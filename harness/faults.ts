@@ -30,6 +30,14 @@ export const SUITE_OF_PREFIX: Record<string, string> = {
   CON: "concurrency",
   SHUT: "shutdown",
   SEQ: "sequences",
+  CORS: "cors",
+  GZIP: "compression",
+  RID: "request-id",
+  COND: "conditional",
+  H2: "http2",
+  TLS: "tls",
+  WS: "websocket",
+  SLOW: "slow-client",
 };
 
 /**

@@ -35,7 +35,8 @@ export interface paths {
         /** Create a user. */
         post: operations["createUser"];
         delete?: never;
-        options?: never;
+        /** CORS preflight (the `cors` profile). */
+        options: operations["preflightUsers"];
         /** HEAD of GET /api/users. */
         head: operations["headUsers"];
         patch?: never;
@@ -58,7 +59,8 @@ export interface paths {
         post?: never;
         /** Delete a user; its id is never reused. */
         delete: operations["deleteUser"];
-        options?: never;
+        /** CORS preflight (the `cors` profile). */
+        options: operations["preflightUser"];
         /** HEAD of GET /api/users/{id}. */
         head: operations["headUser"];
         /** Change the members the body names (JSON merge patch without null). */
@@ -129,6 +131,7 @@ export interface components {
         /** @description The user. */
         OneUser: {
             headers: {
+                ETag: components["headers"]["ETag"];
                 [name: string]: unknown;
             };
             content: {
@@ -145,6 +148,32 @@ export interface components {
             content: {
                 "application/json": components["schemas"]["UserPage"];
             };
+        };
+        /** @description The `conditional` profile: If-None-Match matched the user's ETag (no body). */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The `conditional` profile: If-Match did not match the user's current ETag. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The `cors` profile: the preflight's answer (no body). */
+        Preflight: {
+            headers: {
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                [name: string]: unknown;
+            };
+            content?: never;
         };
         /** @description Malformed request (query value, id or JSON). */
         BadRequest: {
@@ -218,6 +247,14 @@ export interface components {
         PerPage: string;
         /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
         UserId: string;
+        /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+        IfNoneMatch: string;
+        /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+        IfMatch: string;
+        /** @description The `cors` profile: the origin asking. */
+        Origin: string;
+        /** @description The `cors` profile: the method the preflight asks about. */
+        AccessControlRequestMethod: string;
     };
     requestBodies: never;
     headers: {
@@ -229,6 +266,12 @@ export interface components {
         "X-Total-Count": string;
         /** @description The methods the path supports. */
         Allow: string;
+        /** @description The `conditional` profile: the user's entity-tag (RFC 9110 §8.8.3). */
+        ETag: string;
+        /** @description "*" or the request's Origin. */
+        AccessControlAllowOrigin: string;
+        /** @description The methods a cross-origin request may use. */
+        AccessControlAllowMethods: string;
     };
     pathItems: never;
 }
@@ -320,6 +363,24 @@ export interface operations {
             422: components["responses"]["UnprocessableContent"];
         };
     };
+    preflightUsers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The `cors` profile: the origin asking. */
+                Origin: components["parameters"]["Origin"];
+                /** @description The `cors` profile: the method the preflight asks about. */
+                "Access-Control-Request-Method": components["parameters"]["AccessControlRequestMethod"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Preflight"];
+            204: components["responses"]["Preflight"];
+        };
+    };
     headUsers: {
         parameters: {
             query?: {
@@ -355,7 +416,10 @@ export interface operations {
     getUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
                 id: components["parameters"]["UserId"];
@@ -365,6 +429,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["OneUser"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
         };
@@ -372,7 +437,10 @@ export interface operations {
     replaceUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
                 id: components["parameters"]["UserId"];
@@ -389,6 +457,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -397,7 +466,10 @@ export interface operations {
     deleteUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
                 id: components["parameters"]["UserId"];
@@ -415,12 +487,37 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    preflightUser: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The `cors` profile: the origin asking. */
+                Origin: components["parameters"]["Origin"];
+                /** @description The `cors` profile: the method the preflight asks about. */
+                "Access-Control-Request-Method": components["parameters"]["AccessControlRequestMethod"];
+            };
+            path: {
+                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Preflight"];
+            204: components["responses"]["Preflight"];
         };
     };
     headUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
                 id: components["parameters"]["UserId"];
@@ -436,6 +533,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModified"];
             /** @description Malformed id (no body). */
             400: {
                 headers: {
@@ -455,7 +553,10 @@ export interface operations {
     patchUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
                 id: components["parameters"]["UserId"];
@@ -473,6 +574,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
