@@ -159,7 +159,9 @@ async function run(
     say(`${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${st.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss / 2 ** 20).toFixed(2)} MiB`);
   }
   const first = servers[1]!;
-  say(`by hand: docker ${runArgs(first.image, first.port!, opts).join(" ")}`);
+  const top = plan.ladder[plan.ladder.length - 1]!;
+  say(`to repeat a GET point by hand: docker ${runArgs(first.image, first.port!, opts).join(" ")}`);
+  say(`  then: taskset ${wrkArgs({ wrk: "wrk", cpus: cpu.generator, url: `http://${HOST}:${first.port}/api/users/${first.seeded![0]}`, connections: top, threads: Math.min(top, plan.wrkThreads), seconds: 5, script: "" }).join(" ").replace(" -s  ", " ")}`);
 
   // ---- the ladder: every point, every repeat, all servers interleaved ----
   let skipped = 0;
@@ -341,11 +343,6 @@ async function run(
   const docs = process.env.BENCH_DOCS ?? (plan.mode === "full" ? "1" : "0");
   if (docs === "1") updateDocs(report);
   console.log(renderMarkdown(report));
-  const g = results.map((t) => t.ladder.find((p) => p.scenario === "get-one" && p.connections === Math.max(...plan.ladder))).find(Boolean);
-  if (g) {
-    const s = servers.find((x) => x.name === results[0]!.name)!;
-    say(`compare by hand (server still has to be started as above): taskset ${wrkArgs({ wrk: "wrk", cpus: cpu.generator, url: `http://${HOST}:${s.port}/api/users/1`, connections: g.connections, threads: g.wrkThreads, seconds: 5, script: "/dev/null" }).join(" ").replace(" -s /dev/null", "")}`);
-  }
   say(`wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`);
 }
 

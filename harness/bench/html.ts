@@ -57,7 +57,7 @@ export function latencyChart(title: string, rows: { name: string; latency: Perce
   const keys = ["p50", "p90", "p99", "p99.9"] as const;
   const W = 560, H = 300, L = 70, R = 20, T = 30, B = 56;
   const values = rows.flatMap((r) => keys.map((k) => r.latency[k])).filter((v) => Number.isFinite(v) && v > 0);
-  const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1) / 1.5)); // below the smallest bar, so every bar shows
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, lo * 10)));
   const y = (v: number) => T + (H - T - B) * (1 - (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
   const group = (W - L - R) / Math.max(1, rows.length);
@@ -94,13 +94,16 @@ function markdownToHtml(md: string): string {
     if (line.startsWith("### ")) out.push(`<h3>${inline(line.slice(4))}</h3>`);
     else if (line.startsWith("| ")) {
       const rows: string[][] = [];
+      let left: boolean[] = [];
       while (i < lines.length && lines[i]!.startsWith("|")) {
-        if (!/^\|[-:|]+\|$/.test(lines[i]!)) rows.push(lines[i]!.slice(2, -2).split(" | "));
+        if (/^\|[-:|]+\|$/.test(lines[i]!)) left = lines[i]!.slice(1, -1).split("|").map((c) => !c.endsWith(":"));
+        else rows.push(lines[i]!.slice(2, -2).split(" | "));
         i++;
       }
       i--;
       const [head, ...body] = rows;
-      out.push(`<table><thead><tr>${head!.map((c) => `<th>${inline(c)}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join("")}</tr>`).join("")}</tbody></table>`);
+      const cell = (tag: string, c: string, k: number) => `<${tag}${left[k] ? ' class="l"' : ""}>${inline(c)}</${tag}>`;
+      out.push(`<table><thead><tr>${head!.map((c, k) => cell("th", c, k)).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c, k) => cell("td", c, k)).join("")}</tr>`).join("")}</tbody></table>`);
     } else if (line.startsWith("- ")) out.push(`<li>${inline(line.slice(2))}</li>`);
     else if (line.trim()) out.push(`<p>${inline(line)}</p>`);
   }
@@ -128,7 +131,7 @@ export function renderHtml(r: BenchReport): string {
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;color:#222}
 h1{font-size:22px}h3{margin-top:28px}table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}td.l,th.l{text-align:left}
 figure{display:inline-block;margin:8px 12px 8px 0}svg .t{font-size:13px;font-weight:600}svg .a{font-size:11px;fill:#444}svg .g{stroke:#e3e3e3}
 code{background:#f3f3f3;padding:0 3px}
 </style></head><body>

@@ -4,8 +4,9 @@ import { peak } from "./claims.js";
 import { fmtBytes, fmtNum, fmtPct, fmtStat } from "./stats.js";
 import type { BenchReport, ScenarioId } from "./types.js";
 
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+/** A markdown table; `text` columns are left-aligned, the others (numbers) right-aligned. */
+const table = (head: string[], rows: string[][], text: number[] = [0]) =>
+  [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (text.includes(i) ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
 const ms = (x: number) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(1) : x.toFixed(2)) : "n/a");
 
@@ -46,6 +47,7 @@ export function renderMarkdown(r: BenchReport): string {
         const ratio = c && best ? c.rps.median / best.p!.rps.median : NaN;
         return [title(s), c ? fmtStat(c.rps) : "n/a", best?.t.name ?? "n/a", best ? fmtStat(best.p!.rps) : "n/a", Number.isFinite(ratio) ? `${ratio.toFixed(1)}×${ratio < 3 ? " (below 3×)" : ""}` : "n/a"];
       }),
+      [0, 2],
     ),
     "",
   );
@@ -81,7 +83,7 @@ export function renderMarkdown(r: BenchReport): string {
       lrows.push([title(s), t.name, fmtNum(f.rate), ms(f.latencyMs.p50), ms(f.latencyMs.p90), ms(f.latencyMs.p99), ms(f.latencyMs["p99.9"]), f.notOk ? fmtPct(f.notOk) : "0"]);
     }
   }
-  out.push(table(["scenario", "target", "rate req/s", "p50", "p90", "p99", "p99.9", "not ok"], lrows), "");
+  out.push(table(["scenario", "target", "rate req/s", "p50", "p90", "p99", "p99.9", "not ok"], lrows, [0, 1]), "");
 
   out.push("### Resources", "");
   out.push(

@@ -54,7 +54,7 @@ async function runConformance(names: string[], log: (l: string) => void): Promis
   const vitest = join(ROOT, "node_modules", ".bin", "vitest");
   const env = { ...process.env, CONFORMANCE_ONLY: "1", CONFORMANCE_TARGETS: names.join(","), CONFORMANCE_REPORT_DIR: dir, FORCE_COLOR: "0" };
   const command = `CONFORMANCE_ONLY=1 CONFORMANCE_TARGETS=${names.join(",")} npx vitest run`;
-  log(`[bench] verify: ${command} (report in ${dir})`);
+  log(`verify: ${command} (report in ${dir})`);
   const tail: string[] = [];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(vitest, ["run"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -62,7 +62,7 @@ async function runConformance(names: string[], log: (l: string) => void): Promis
       createInterface({ input: s }).on("line", (line) => {
         tail.push(line);
         if (tail.length > 30) tail.shift();
-        if (/^\s*(Test Files|Tests|Duration)\s/.test(line) || /^\[[\w-]+\] (building|image)/.test(line)) log(`[bench] verify: ${line.trim()}`);
+        if (/^\s*(Test Files|Tests|Duration)\s/.test(line) || /^\[[\w-]+\] (building|image)/.test(line)) log(`verify: ${line.trim()}`);
       });
     }
     child.on("error", () => resolve(127));
@@ -71,7 +71,7 @@ async function runConformance(names: string[], log: (l: string) => void): Promis
   const file = join(dir, "conformance.json");
   const report = readReport(file);
   if (!report) {
-    tail.slice(-10).forEach((l) => log(`[bench] verify: ${l}`));
+    tail.slice(-10).forEach((l) => log(`verify: ${l}`));
     throw new UsageError(`the conformance run wrote no report (vitest exited ${code}); reproduce with: ${command}`);
   }
   return { report, file };
