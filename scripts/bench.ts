@@ -208,7 +208,12 @@ async function run(
   // ---- fixed rate: one rate per scenario for every target, a fraction of the slowest peak ----
   const loaded = servers.slice(1);
   for (const scenario of plan.scenarios) {
-    const peaks = loaded.map((s) => Math.max(0, ...s.ladder.filter((p) => p.scenario === scenario).map((p) => p.rps.median)));
+    // The slowest run of each target's best point: under noise the median can sit above what the
+    // server sustains in a slow second, and a fixed rate above that measures a queue.
+    const peaks = loaded.map((s) => {
+      const best = s.ladder.filter((p) => p.scenario === scenario).sort((a, b) => b.rps.median - a.rps.median)[0];
+      return best ? best.rps.min : 0;
+    });
     const slowest = Math.min(...peaks);
     if (!(slowest > 0) || overBudget()) {
       warnings.push(`${scenario}: no fixed-rate run (${slowest > 0 ? "over the time budget" : "no ladder result"})`);
@@ -226,7 +231,7 @@ async function run(
         s.fixedRate.push(point);
         const achieved = ops.reduce((n, o) => n + o.achievedRps, 0);
         if (achieved < rate * 0.95) warnings.push(`${s.name} ${scenario}: oha achieved ${fmtNum(achieved)} of ${fmtNum(rate)} req/s asked`);
-        if (point.notOk > 0.01) warnings.push(`${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`);
+        if (point.notOk > 0.05) warnings.push(`${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`);
         say(`${scenario} at ${fmtNum(rate)} req/s: ${s.name} p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`);
       } catch (e) {
         warnings.push(`${s.name} ${scenario}: fixed-rate run failed (${(e as Error).message.split("\n")[0]})`);

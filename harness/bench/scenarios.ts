@@ -137,16 +137,18 @@ export async function fixedRate(id: ScenarioId, rate: number, c: FixedRateContex
         await one({ operation: "POST", method: "POST", url: `${base}/api/users`, rate, connections: c.connections, contentType: json, bodyLines: bodiesFile(rate * c.seconds, "Rate User") }),
       ];
     case "mixed": {
-      const conns = (share: number) => Math.max(2, Math.round(c.connections * share));
+      // Each operation gets the full connection count: a rate-limited oha with too few connections
+      // falls behind on a latency spike, and the corrected latencies then measure oha's backlog.
+      const connections = c.connections;
       const users = tempFile(c.seeded.map((i) => `${base}/api/users/${i}`));
       // Users to delete, made now: 4× the deletes expected, so a random pick is rarely a repeat (a 404).
       const doomed = await seedUsers(c.port, Math.min(3000, Math.max(50, Math.ceil(rate * MIX.delete * c.seconds * 4))), "Doomed");
       const runs = [
-        one({ operation: "GET one", method: "GET", url: users, urlsFile: true, rate: rate * MIX.get, connections: conns(MIX.get) }),
-        one({ operation: "list 20", method: "GET", url: `${base}/api/users?per_page=20`, rate: rate * MIX.list, connections: conns(MIX.list) }),
-        one({ operation: "POST", method: "POST", url: `${base}/api/users`, rate: rate * MIX.post, connections: conns(MIX.post), contentType: json, bodyLines: bodiesFile(rate * MIX.post * c.seconds, "Mixed Rate") }),
-        one({ operation: "PATCH", method: "PATCH", url: users, urlsFile: true, rate: rate * MIX.patch, connections: conns(MIX.patch), contentType: "application/merge-patch+json", body: '{"name":"Renamed at rate"}' }),
-        one({ operation: "DELETE", method: "DELETE", url: tempFile(doomed.map((i) => `${base}/api/users/${i}`)), urlsFile: true, rate: rate * MIX.delete, connections: conns(MIX.delete) }),
+        one({ operation: "GET one", method: "GET", url: users, urlsFile: true, rate: rate * MIX.get, connections }),
+        one({ operation: "list 20", method: "GET", url: `${base}/api/users?per_page=20`, rate: rate * MIX.list, connections }),
+        one({ operation: "POST", method: "POST", url: `${base}/api/users`, rate: rate * MIX.post, connections, contentType: json, bodyLines: bodiesFile(rate * MIX.post * c.seconds, "Mixed Rate") }),
+        one({ operation: "PATCH", method: "PATCH", url: users, urlsFile: true, rate: rate * MIX.patch, connections, contentType: "application/merge-patch+json", body: '{"name":"Renamed at rate"}' }),
+        one({ operation: "DELETE", method: "DELETE", url: tempFile(doomed.map((i) => `${base}/api/users/${i}`)), urlsFile: true, rate: rate * MIX.delete, connections }),
       ];
       return Promise.all(runs);
     }
