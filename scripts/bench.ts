@@ -198,7 +198,9 @@ async function run(
         if (!rs.length) continue;
         const p: LadderPoint = { scenario, connections, wrkThreads: Math.min(connections, plan.wrkThreads), runs: rs, rps: stat(rs.map((x) => x.rps), plan.spreadThreshold) };
         s.ladder.push(p);
-        line.push(`${s.name} ${fmtStat(p.rps)}`);
+        const ceiling = servers[0]!.ladder.find((x) => x.scenario === scenario && x.connections === connections)?.rps.median;
+        const bound = s !== servers[0] && ceiling !== undefined && p.rps.median >= ceiling * plan.generatorBoundFraction;
+        line.push(`${s.name} ${fmtStat(p.rps)}${bound ? " generator-bound" : ""}`);
       }
       say(`${scenario} ${connections} conn.: ${line.join(" | ")}`);
     }
