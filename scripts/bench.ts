@@ -21,10 +21,10 @@ import { UsageError } from "../harness/usage-error.js";
 import { evaluateClaims } from "../harness/bench/claims.js";
 import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
-import { cgroupOf, idleConnections, rssOf } from "../harness/bench/resources.js";
+import { cgroupOf, cpuSecondsOf, idleConnections, rssOf } from "../harness/bench/resources.js";
 import { fixedRate, SCENARIOS, seedUsers, wrkPlan } from "../harness/bench/scenarios.js";
 import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
-import { fmtNum, fmtPct, fmtStat, stat } from "../harness/bench/stats.js";
+import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
 import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
 import { gateModeFromEnv, verify } from "../harness/bench/verify.js";
@@ -170,7 +170,7 @@ async function run(
     const o = { wrk: wrk.path, cpus: cpu.generator, url: w.url, connections, threads: Math.min(connections, plan.wrkThreads), seconds, script: w.script, env: w.env };
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        return await runWrk(o, SCENARIOS[scenario].ok);
+        return await runWrk(o, SCENARIOS[scenario].ok, () => cpuSecondsOf(s.pid!));
       } catch (e) {
         if (attempt === 2) warnings.push(`${s.name} ${scenario} ${connections} conn.: wrk failed twice (${(e as Error).message.split("\n")[0]}); run left out`);
       }
@@ -196,11 +196,22 @@ async function run(
       for (const s of servers) {
         const rs = runs.get(s.name)!;
         if (!rs.length) continue;
-        const p: LadderPoint = { scenario, connections, wrkThreads: Math.min(connections, plan.wrkThreads), runs: rs, rps: stat(rs.map((x) => x.rps), plan.spreadThreshold) };
+        const perCpu = rs.map((x) => x.perServerCpuSecond);
+        const shares = rs.map((x) => (x.serverCpuSeconds === null ? null : x.serverCpuSeconds / x.seconds));
+        const p: LadderPoint = {
+          scenario,
+          connections,
+          wrkThreads: Math.min(connections, plan.wrkThreads),
+          runs: rs,
+          rps: stat(rs.map((x) => x.rps), plan.spreadThreshold),
+          perServerCpuSecond: perCpu.every((x) => x !== null) ? stat(perCpu as number[], plan.spreadThreshold) : null,
+          serverCpuShare: shares.every((x) => x !== null) ? median(shares as number[]) : null,
+        };
         s.ladder.push(p);
         const ceiling = servers[0]!.ladder.find((x) => x.scenario === scenario && x.connections === connections)?.rps.median;
         const bound = s !== servers[0] && ceiling !== undefined && p.rps.median >= ceiling * plan.generatorBoundFraction;
-        line.push(`${s.name} ${fmtStat(p.rps)}${bound ? " generator-bound" : ""}`);
+        const cpu = p.perServerCpuSecond ? ` [${fmtNum(p.perServerCpuSecond.median)}/CPU-s, ${fmtPct(p.serverCpuShare!)} of a core]` : "";
+        line.push(`${s.name} ${fmtStat(p.rps)}${bound ? " generator-bound" : ""}${cpu}`);
       }
       say(`${scenario} ${connections} conn.: ${line.join(" | ")}`);
     }

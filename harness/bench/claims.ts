@@ -42,12 +42,14 @@ function ranking(d: Data): Claim {
   const verdict = get.order[0] === 1 && get.order[1] === 1 ? "supported" : get.order.includes(-1) ? "refuted" : "inconclusive";
   const names = d.scenarios.filter((s) => d.plan.scenarios.includes(s.id));
   const title = names.find((s) => s.id === get.s)?.title ?? get.s;
+  const cpu = (p: TargetPoint | undefined) => (p?.perServerCpuSecond ? fmtNum(p.perServerCpuSecond.median) : "n/a");
   return {
     id: "ranking",
     claim,
     verdict,
     measured:
-      `${title}, peak req/s: actix-web ${show(get.a)}, axum ${show(get.x)}, Rocket ${show(get.r)}. ` +
+      `${title}, peak req/s: actix-web ${show(get.a)}, axum ${show(get.x)}, Rocket ${show(get.r)}; ` +
+      `per server CPU-second: ${cpu(get.a)}, ${cpu(get.x)}, ${cpu(get.r)}. ` +
       `Across ${per.length} scenarios the order actix-web > axum > Rocket holds clearly (ranges apart) in ${holds} and is reversed for at least one pair in ${reversed}.`,
   };
 }

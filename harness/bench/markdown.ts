@@ -2,7 +2,7 @@
 // and rendered into reports/bench.html.
 import { peak } from "./claims.js";
 import { fmtBytes, fmtNum, fmtPct, fmtStat } from "./stats.js";
-import type { BenchReport, ScenarioId } from "./types.js";
+import type { BenchReport, LadderPoint, ScenarioId } from "./types.js";
 
 /** A markdown table; `text` columns are left-aligned, the others (numbers) right-aligned. */
 const table = (head: string[], rows: string[][], text: number[] = [0]) =>
@@ -72,6 +72,26 @@ export function renderMarkdown(r: BenchReport): string {
     })];
     out.push(table(["target", ...r.plan.ladder.map((c) => `${c} conn.`)], [...rows, ceilingRow]), "");
   }
+
+  out.push("### Cost per request: done responses per CPU-second of the server", "");
+  out.push(
+    "At each target's best ladder point: responses ÷ the CPU time its container used (cgroup accounting), median (spread), and the share of one core it got. " +
+      "Other tenants of the machine change this far less than req/s: a server that gets half the core serves half as many requests in the same CPU time. " +
+      "It counts the server's side only; the kernel's loopback work is split between the server and the generator.",
+    "",
+  );
+  const cpuCell = (p: LadderPoint | undefined) =>
+    p?.perServerCpuSecond ? `${fmtStat(p.perServerCpuSecond)}, ${fmtPct(p.serverCpuShare ?? 0)} of a core` : "n/a";
+  out.push(
+    table(
+      ["target", ...r.plan.scenarios.map(title)],
+      [
+        ...r.targets.map((t) => [t.name, ...r.plan.scenarios.map((s) => cpuCell(peak(t, s)))]),
+        ["*responder*", ...r.plan.scenarios.map((s) => cpuCell(r.ceiling.ladder.filter((p) => p.scenario === s).sort((a, b) => b.rps.median - a.rps.median)[0]))],
+      ],
+    ),
+    "",
+  );
 
   out.push("### Latency at a fixed rate (coordinated omission corrected), ms", "");
   out.push("oha `-q <rate> --latency-correction`, ok responses only. For the mixed workload, one oha per operation at its share of the rate; the row shows the worst operation at each percentile.", "");

@@ -43,6 +43,29 @@ export function cgroupOf(pid: number): { usage: number | null; peak: number | nu
   return none;
 }
 
+/**
+ * CPU time the container has used so far, in seconds: the cpuacct cgroup (v1) or cpu.stat (v2),
+ * nanosecond-precise; else the process' utime + stime from /proc (10 ms ticks); null if neither.
+ */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n");
+    const v1 = lines.map((l) => l.split(":")).find((p) => p[1]?.split(",").includes("cpuacct"));
+    const v1File = v1 && join("/sys/fs/cgroup/cpuacct", v1[2]!, "cpuacct.usage");
+    if (v1File && existsSync(v1File)) return Number(readFileSync(v1File, "utf8").trim()) / 1e9;
+    const v2 = lines.find((l) => l.startsWith("0::"));
+    const v2File = v2 && join("/sys/fs/cgroup", v2.slice(3), "cpu.stat");
+    if (v2File && existsSync(v2File)) {
+      const usec = /^usage_usec (\d+)/m.exec(readFileSync(v2File, "utf8"))?.[1];
+      if (usec) return Number(usec) / 1e6;
+    }
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

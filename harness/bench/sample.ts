@@ -9,8 +9,10 @@ export function syntheticReport(): BenchReport {
     scenario,
     connections,
     wrkThreads: Math.min(2, connections),
-    runs: rps.map((x) => ({ rps: x, requests: x, okResponses: x, seconds: 1, otherStatuses: 0, socketErrors: 0, statuses: { "200": x }, latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, max: 4 } })),
+    runs: rps.map((x) => ({ rps: x, requests: x, okResponses: x, seconds: 1, otherStatuses: 0, socketErrors: 0, statuses: { "200": x }, serverCpuSeconds: 0.9, perServerCpuSecond: x / 0.9, latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, max: 4 } })),
     rps: stat(rps, 0.05),
+    perServerCpuSecond: stat(rps.map((x) => x / 0.9), 0.05),
+    serverCpuShare: 0.9,
   });
   const target = (name: string, rps: number, perConn: number): TargetResult => ({
     name,

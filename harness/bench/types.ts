@@ -35,6 +35,14 @@ export interface WrkRun {
   otherStatuses: number;
   socketErrors: number;
   statuses: Record<string, number>;
+  /** CPU time the server's container used during the run (cgroup accounting), s; null if unreadable. */
+  serverCpuSeconds: number | null;
+  /**
+   * Done responses per CPU-second of the server: its cost per request, which other tenants of the
+   * machine change far less than req/s (a server that gets half a core serves half as many
+   * requests in the same CPU time). null without CPU accounting.
+   */
+  perServerCpuSecond: number | null;
   /** wrk's own latency percentiles of this closed-loop run, in ms (not corrected: see fixedRate). */
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
 }
@@ -45,6 +53,10 @@ export interface LadderPoint {
   wrkThreads: number;
   runs: WrkRun[];
   rps: Stat;
+  /** The runs' perServerCpuSecond, when every run has one. */
+  perServerCpuSecond: Stat | null;
+  /** Median share of one core the server got during the runs (serverCpuSeconds / seconds). */
+  serverCpuShare: number | null;
 }
 
 export interface TargetPoint extends LadderPoint {

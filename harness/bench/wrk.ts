@@ -33,7 +33,7 @@ interface WrkJson {
  * response() report every status; the others only say how many were 400 or above
  * (errors.status), and every other response is then counted as done.
  */
-export function parseWrk(stdout: string, ok: number[]): WrkRun {
+export function parseWrk(stdout: string, ok: number[], serverCpuSeconds: number | null = null): WrkRun {
   const line = stdout.split("\n").find((l) => l.startsWith("BENCH_WRK "));
   if (!line) throw new Error(`wrk printed no summary line: ${stdout.trim().split("\n").slice(-3).join(" | ") || "(nothing)"}`);
   const j = JSON.parse(line.slice("BENCH_WRK ".length)) as WrkJson;
@@ -51,6 +51,8 @@ export function parseWrk(stdout: string, ok: number[]): WrkRun {
     otherStatuses: j.requests - okResponses,
     socketErrors,
     statuses,
+    serverCpuSeconds,
+    perServerCpuSecond: serverCpuSeconds ? okResponses / serverCpuSeconds : null,
     latencyMs: { mean: ms(j.latency_us.mean), p50: ms(j.latency_us.p50), p90: ms(j.latency_us.p90), p99: ms(j.latency_us.p99), max: ms(j.latency_us.max) },
   };
 }
@@ -71,12 +73,15 @@ export function wrkArgs(o: WrkOptions): string[] {
   return ["-c", o.cpus, o.wrk, "-t", String(o.threads), "-c", String(o.connections), "-d", `${o.seconds}s`, "--timeout", "5s", "-s", o.script, o.url];
 }
 
-export async function runWrk(o: WrkOptions, ok: number[]): Promise<WrkRun> {
+/** One run; `serverCpu` reads the server's CPU seconds, before and after, when given. */
+export async function runWrk(o: WrkOptions, ok: number[], serverCpu?: () => number | null): Promise<WrkRun> {
+  const before = serverCpu?.() ?? null;
   const { stdout } = await execFileAsync("taskset", wrkArgs(o), {
     encoding: "utf8",
     env: { ...process.env, ...o.env },
     timeout: (o.seconds + 15) * 1000,
     maxBuffer: 1 << 20,
   });
-  return parseWrk(stdout, ok);
+  const after = serverCpu?.() ?? null;
+  return parseWrk(stdout, ok, before !== null && after !== null ? after - before : null);
 }
