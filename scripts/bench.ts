@@ -27,7 +27,7 @@ import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, runArgs, sta
 import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
 import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
-import { gateModeFromEnv, verify } from "../harness/bench/verify.js";
+import { gateModeFromEnv, verify, type GateMode } from "../harness/bench/verify.js";
 import { runWrk, wrkArgs } from "../harness/bench/wrk.js";
 import { updateDocs, writeReport } from "../harness/bench/write.js";
 
@@ -78,6 +78,8 @@ async function main() {
   if (url) throw new UsageError(`${url.name}: a url: target cannot be pinned, started or measured; bench needs an implementation folder or image:<ref>`);
   const cpu = cpusFromEnv();
   const logDriver = process.env.BENCH_LOG_DRIVER ?? "none";
+  if (!/^[a-z0-9-]+$/.test(logDriver)) throw new UsageError(`BENCH_LOG_DRIVER must be a docker log driver name such as none or json-file, got "${logDriver}"`);
+  const gateMode = gateModeFromEnv();
   assertDockerAvailable();
   assertTaskset();
   const wrk = await ensureWrk(say);
@@ -97,7 +99,7 @@ async function main() {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await run(plan, targets, cpu, logDriver, runId, wrk, oha, startedAt);
+    await run(plan, targets, cpu, logDriver, gateMode, runId, wrk, oha, startedAt);
   } finally {
     removeContainers(runId);
   }
@@ -108,6 +110,7 @@ async function run(
   targets: Target[],
   cpu: { server: string; generator: string },
   logDriver: string,
+  gateMode: GateMode,
   runId: string,
   wrk: { path: string; version: string },
   oha: { path: string; version: string },
@@ -123,7 +126,7 @@ async function run(
 
   const infos = new Map<string, { id: string; size: number }>();
   for (const t of targets) infos.set(t.name, await imageInfo(t.image!));
-  const gate = await verify(targets.map((t) => ({ target: t, imageId: infos.get(t.name)!.id })), gateModeFromEnv(), say);
+  const gate = await verify(targets.map((t) => ({ target: t, imageId: infos.get(t.name)!.id })), gateMode, say);
   for (const g of gate.targets) say(`verify: ${g.name}: ${g.passed ? "benchmarked" : "NOT benchmarked"} (${g.reason})`);
   const passed = targets.filter((t) => gate.targets.find((g) => g.name === t.name)?.passed);
   if (!passed.length) throw new UsageError("no target passed the conformance gate, so nothing is benchmarked; see the reasons above");
