@@ -209,6 +209,7 @@ async function run(
           rps: stat(rs.map((x) => x.rps), plan.spreadThreshold),
           perServerCpuSecond: perCpu.every((x) => x !== null) ? stat(perCpu as number[], plan.spreadThreshold) : null,
           serverCpuShare: shares.every((x) => x !== null) ? median(shares as number[]) : null,
+          perGeneratorCpuSecond: rs.every((x) => x.perGeneratorCpuSecond !== null) ? stat(rs.map((x) => x.perGeneratorCpuSecond!), plan.spreadThreshold) : null,
         };
         s.ladder.push(p);
         const ceiling = servers[0]!.ladder.find((x) => x.scenario === scenario && x.connections === connections)?.rps.median;

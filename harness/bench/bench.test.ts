@@ -8,7 +8,7 @@ import { estimate, planFromEnv } from "./plan.js";
 import { stat } from "./stats.js";
 import { syntheticReport } from "./sample.js";
 import { judge } from "./verify.js";
-import { parseWrk } from "./wrk.js";
+import { childCpuSeconds, parseWrk } from "./wrk.js";
 import { schemaErrors } from "./write.js";
 
 const wrkLine = (statuses: string, status = 0) =>
@@ -29,6 +29,12 @@ describe("parseWrk", () => {
   test("no summary line is an error that quotes the output", () => {
     expect(() => parseWrk("unable to connect to 127.0.0.1:1 Connection refused\n", [200])).toThrow(/no summary line: unable to connect/);
   });
+});
+
+test("childCpuSeconds reads cutime + cstime from the wrapper's /proc stat line", () => {
+  const stat = "1234 (sh) S 1 1234 1234 0 -1 4194304 100 200 0 0 0 0 150 37 20 0 1 0 5 1 1 0 0 0";
+  expect(childCpuSeconds(`BENCH_WRK {}\n${stat}\n`)).toBeCloseTo(1.87);
+  expect(childCpuSeconds("no stat here")).toBeNull();
 });
 
 describe("parseOha", () => {

@@ -37,15 +37,31 @@ export function renderMarkdown(r: BenchReport): string {
 
   out.push("### Generator ceiling", "");
   out.push(
-    `The trivial responder (fixtures/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, at each scenario's best point, against the fastest target there:`,
+    `The trivial responder (fixtures/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, at each scenario's best point, against the fastest target there. ` +
+      "The responder's req/s is the ceiling of this setup (generator and responder together); wrk's requests per CPU-second of its own is the generator's capacity alone, " +
+      "set beside the fastest target's requests per server CPU-second: both ratios should be 3× or more.",
     "",
     table(
-      ["scenario", "responder req/s", "fastest target", "its req/s", "ceiling ÷ fastest"],
+      ["scenario", "responder req/s", "fastest target", "its req/s", "ceiling ÷ fastest", "wrk req per wrk CPU-s", "fastest's req per server CPU-s", "capacity ÷ fastest"],
       r.plan.scenarios.map((s) => {
         const c = r.ceiling.ladder.filter((p) => p.scenario === s).sort((a, b) => b.rps.median - a.rps.median)[0];
         const best = r.targets.map((t) => ({ t, p: peak(t, s) })).filter((x) => x.p).sort((a, b) => b.p!.rps.median - a.p!.rps.median)[0];
-        const ratio = c && best ? c.rps.median / best.p!.rps.median : NaN;
-        return [title(s), c ? fmtStat(c.rps) : "n/a", best?.t.name ?? "n/a", best ? fmtStat(best.p!.rps) : "n/a", Number.isFinite(ratio) ? `${ratio.toFixed(1)}×${ratio < 3 ? " (below 3×)" : ""}` : "n/a"];
+        const ratio = (a: number | undefined, b: number | undefined) => {
+          const x = a !== undefined && b ? a / b : NaN;
+          return Number.isFinite(x) ? `${x.toFixed(1)}×${x < 3 ? " (below 3×)" : ""}` : "n/a";
+        };
+        const capacity = c?.perGeneratorCpuSecond?.median;
+        const fastestCpu = Math.max(0, ...r.targets.map((t) => peak(t, s)?.perServerCpuSecond?.median ?? 0)) || undefined;
+        return [
+          title(s),
+          c ? fmtStat(c.rps) : "n/a",
+          best?.t.name ?? "n/a",
+          best ? fmtStat(best.p!.rps) : "n/a",
+          ratio(c?.rps.median, best?.p!.rps.median),
+          capacity !== undefined ? fmtStat(c!.perGeneratorCpuSecond!) : "n/a",
+          fastestCpu !== undefined ? fmtNum(fastestCpu) : "n/a",
+          ratio(capacity, fastestCpu),
+        ];
       }),
       [0, 2],
     ),

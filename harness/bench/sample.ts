@@ -9,10 +9,11 @@ export function syntheticReport(): BenchReport {
     scenario,
     connections,
     wrkThreads: Math.min(2, connections),
-    runs: rps.map((x) => ({ rps: x, requests: x, okResponses: x, seconds: 1, otherStatuses: 0, socketErrors: 0, statuses: { "200": x }, serverCpuSeconds: 0.9, perServerCpuSecond: x / 0.9, latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, max: 4 } })),
+    runs: rps.map((x) => ({ rps: x, requests: x, okResponses: x, seconds: 1, otherStatuses: 0, socketErrors: 0, statuses: { "200": x }, serverCpuSeconds: 0.9, perServerCpuSecond: x / 0.9, generatorCpuSeconds: 0.8, perGeneratorCpuSecond: x / 0.8, latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, max: 4 } })),
     rps: stat(rps, 0.05),
     perServerCpuSecond: stat(rps.map((x) => x / 0.9), 0.05),
     serverCpuShare: 0.9,
+    perGeneratorCpuSecond: stat(rps.map((x) => x / 0.8), 0.05),
   });
   const target = (name: string, rps: number, perConn: number): TargetResult => ({
     name,

@@ -43,6 +43,10 @@ export interface WrkRun {
    * requests in the same CPU time). null without CPU accounting.
    */
   perServerCpuSecond: number | null;
+  /** CPU time wrk itself used (user + system, 10 ms ticks), s; null if unreadable. */
+  generatorCpuSeconds: number | null;
+  /** Requests per CPU-second of wrk: the generator's capacity, whatever share of its core it got. */
+  perGeneratorCpuSecond: number | null;
   /** wrk's own latency percentiles of this closed-loop run, in ms (not corrected: see fixedRate). */
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
 }
@@ -57,6 +61,8 @@ export interface LadderPoint {
   perServerCpuSecond: Stat | null;
   /** Median share of one core the server got during the runs (serverCpuSeconds / seconds). */
   serverCpuShare: number | null;
+  /** The runs' perGeneratorCpuSecond, when every run has one. */
+  perGeneratorCpuSecond: Stat | null;
 }
 
 export interface TargetPoint extends LadderPoint {

@@ -33,7 +33,19 @@ interface WrkJson {
  * response() report every status; the others only say how many were 400 or above
  * (errors.status), and every other response is then counted as done.
  */
-export function parseWrk(stdout: string, ok: number[], serverCpuSeconds: number | null = null): WrkRun {
+/**
+ * The CPU time of the command a `sh -c '"$@"; cat /proc/$$/stat'` wrapper ran: the shell's
+ * cutime + cstime once it has reaped the child (USER_HZ ticks, 100 per second on Linux).
+ */
+export function childCpuSeconds(stdout: string): number | null {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  const fields = line.split(") ")[1]?.split(" ");
+  if (!fields || fields.length < 15) return null;
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return Number.isFinite(ticks) ? ticks / 100 : null;
+}
+
+export function parseWrk(stdout: string, ok: number[], serverCpuSeconds: number | null = null, generatorCpuSeconds: number | null = null): WrkRun {
   const line = stdout.split("\n").find((l) => l.startsWith("BENCH_WRK "));
   if (!line) throw new Error(`wrk printed no summary line: ${stdout.trim().split("\n").slice(-3).join(" | ") || "(nothing)"}`);
   const j = JSON.parse(line.slice("BENCH_WRK ".length)) as WrkJson;
@@ -53,6 +65,8 @@ export function parseWrk(stdout: string, ok: number[], serverCpuSeconds: number 
     statuses,
     serverCpuSeconds,
     perServerCpuSecond: serverCpuSeconds ? okResponses / serverCpuSeconds : null,
+    generatorCpuSeconds,
+    perGeneratorCpuSecond: generatorCpuSeconds ? j.requests / generatorCpuSeconds : null,
     latencyMs: { mean: ms(j.latency_us.mean), p50: ms(j.latency_us.p50), p90: ms(j.latency_us.p90), p99: ms(j.latency_us.p99), max: ms(j.latency_us.max) },
   };
 }
@@ -76,12 +90,14 @@ export function wrkArgs(o: WrkOptions): string[] {
 /** One run; `serverCpu` reads the server's CPU seconds, before and after, when given. */
 export async function runWrk(o: WrkOptions, ok: number[], serverCpu?: () => number | null): Promise<WrkRun> {
   const before = serverCpu?.() ?? null;
-  const { stdout } = await execFileAsync("taskset", wrkArgs(o), {
+  // The wrapper prints its own /proc stat after wrk exits, which holds wrk's CPU time.
+  const wrapper = ['"$@"; s=$?; cat /proc/$$/stat; exit $s', "sh", "taskset", ...wrkArgs(o)];
+  const { stdout } = await execFileAsync("sh", ["-c", ...wrapper], {
     encoding: "utf8",
     env: { ...process.env, ...o.env },
     timeout: (o.seconds + 15) * 1000,
     maxBuffer: 1 << 20,
   });
   const after = serverCpu?.() ?? null;
-  return parseWrk(stdout, ok, before !== null && after !== null ? after - before : null);
+  return parseWrk(stdout, ok, before !== null && after !== null ? after - before : null, childCpuSeconds(stdout));
 }
