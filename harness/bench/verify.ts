@@ -33,11 +33,13 @@ export function judge(entry: ReportTarget | undefined, name: string, imageId: st
   if (!core.length) return { ...base, passed: false, reason: "the report holds no core check for it", core: { passed: 0, total: 0 } };
   const counts = { passed: core.length - bad.length, total: core.length };
   if (!bad.length) return { ...base, passed: true, reason: `passes all ${core.length} core checks`, core: counts };
-  const ids = bad.slice(0, 5).map((c) => `${c.id} ${c.outcome}${c.reason ? `: ${c.reason}` : ""}`);
+  const ids = bad.slice(0, 5).map((c) => c.id).join(", ") + (bad.length > 5 ? ", …" : "");
+  const first = bad[0]!;
+  const why = (first.reason ?? first.outcome).replace(/\s+/g, " ");
   return {
     ...base,
     passed: false,
-    reason: `core: ${bad.length} of ${core.length} checks not passed (${ids.join("; ")}${bad.length > 5 ? "; …" : ""})`,
+    reason: `core: ${bad.length} of ${core.length} checks not passed (${ids}); ${first.id} ${first.outcome}: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`,
     core: counts,
   };
 }
