@@ -3,7 +3,7 @@
 // enough and names the same image ids, else one made now by `CONFORMANCE_ONLY=1 vitest run` for
 // the targets it lacks, written to a temporary folder so the project's reports/ stay as they were.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,8 +15,17 @@ import type { Gate, GateEntry } from "./types.js";
 
 export type GateMode = "auto" | "run" | "skip";
 
-/** Where the bench keeps the report of its last verify run, so that the next run can reuse it. */
-export const CACHED_REPORT = join(ROOT, ".cache", "bench", "conformance.json");
+/** The reports of the bench's own recent verify runs (newest first), so that the next run can reuse them. */
+export const CACHED_REPORTS = join(ROOT, ".cache", "bench", "conformance-reports.json");
+
+function readCache(): Report[] {
+  try {
+    const list = JSON.parse(readFileSync(CACHED_REPORTS, "utf8")) as Report[];
+    return Array.isArray(list) ? list.filter((r) => r && Array.isArray(r.targets) && typeof r.finishedAt === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 export function gateModeFromEnv(env = process.env): GateMode {
   const v = env.BENCH_GATE ?? "auto";
@@ -113,8 +122,8 @@ export async function verify(inputs: GateInput[], mode: GateMode, log: (l: strin
   const file = process.env.BENCH_CONFORMANCE_REPORT ?? join(ROOT, "reports", "conformance.json");
   const maxAgeH = Number(process.env.BENCH_CONFORMANCE_MAX_AGE_HOURS ?? 24);
   if (!Number.isFinite(maxAgeH) || maxAgeH < 0) throw new UsageError(`BENCH_CONFORMANCE_MAX_AGE_HOURS must be a number of hours, got "${process.env.BENCH_CONFORMANCE_MAX_AGE_HOURS}"`);
-  // The project's report first, then the one the bench's own last verify run left in its cache.
-  const sources = mode === "auto" ? [file, CACHED_REPORT].map((f) => ({ f, r: readReport(f) })) : [];
+  // The project's report first, then the bench's own recent verify runs, newest first.
+  const sources = mode === "auto" ? [{ f: file, r: readReport(file) }, ...readCache().map((r) => ({ f: CACHED_REPORTS, r }))] : [];
   const reusable = new Map<string, ReportTarget>();
   const used = new Set<string>();
   let usedFinishedAt: string | null = null;
@@ -133,8 +142,9 @@ export async function verify(inputs: GateInput[], mode: GateMode, log: (l: strin
   let ran: { report: Report; file: string } | undefined;
   if (missing.length) {
     ran = await runConformance(missing.map((i) => i.target.name), log);
-    mkdirSync(dirname(CACHED_REPORT), { recursive: true });
-    copyFileSync(ran.file, CACHED_REPORT);
+    const keep = readCache().filter((r) => Date.now() - Date.parse(r.finishedAt) <= maxAgeH * 3600_000);
+    mkdirSync(dirname(CACHED_REPORTS), { recursive: true });
+    writeFileSync(CACHED_REPORTS, `${JSON.stringify([ran.report, ...keep].slice(0, 8))}\n`);
   }
   const targets = inputs.map(({ target, imageId }) => {
     const entry = reusable.get(target.name) ?? ran?.report.targets.find((t) => t.name === target.name);
