@@ -8,6 +8,7 @@ import { estimate, planFromEnv } from "./plan.js";
 import { stat } from "./stats.js";
 import { syntheticReport } from "./sample.js";
 import { judge } from "./verify.js";
+import { evaluateClaims } from "./claims.js";
 import { childCpuSeconds, parseWrk } from "./wrk.js";
 import { schemaErrors } from "./write.js";
 
@@ -98,6 +99,16 @@ describe("claims and writers", () => {
       ["idle-10k", "refuted"],
       ["websocket-50k", "not measured"],
     ]);
+  });
+  test("when the req/s runs overlap, the ranking falls back on the cost per request, and says so", () => {
+    const noisy = syntheticReport();
+    for (const t of noisy.targets) {
+      const p = t.ladder[0]!;
+      p.rps = stat([10_000, 30_000, 50_000], 0.05); // every target's runs overlap
+    }
+    const claim = evaluateClaims(noisy).find((c) => c.id === "ranking")!;
+    expect(claim.verdict).toBe("supported"); // per CPU-second 44k > 33k > 22k, ranges apart
+    expect(claim.measured).toContain("by requests per server CPU-second");
   });
   test("a full report satisfies the schema; a broken one names the field", () => {
     expect(schemaErrors(r)).toEqual([]);
