@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { buildImage, imageExists, imageTag } from "../harness/build.js";
-import { assertDockerAvailable, removeContainers, startReaper } from "../harness/docker.js";
+import { assertDockerAvailable, startReaper } from "../harness/docker.js";
 import { loadManifest, ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
@@ -23,7 +23,7 @@ import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
 import { cgroupOf, cpuSecondsOf, idleConnections, rssOf } from "../harness/bench/resources.js";
 import { fixedRate, SCENARIOS, seedUsers, wrkPlan } from "../harness/bench/scenarios.js";
-import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
+import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, removeRunContainers, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
 import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
 import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
@@ -93,7 +93,7 @@ async function main() {
     if (interrupted) return;
     interrupted = true;
     say(`${signal}: removing this run's containers`);
-    removeContainers(runId);
+    removeRunContainers(runId);
     process.exit(130);
   };
   process.on("SIGINT", onSignal);
@@ -101,7 +101,7 @@ async function main() {
   try {
     await run(plan, targets, cpu, logDriver, gateMode, runId, wrk, oha, startedAt);
   } finally {
-    removeContainers(runId);
+    removeRunContainers(runId);
   }
 }
 
@@ -146,6 +146,29 @@ async function run(
   ];
 
   // ---- start to first 200, then the container that takes the load ----
+  const peakOf = new Map<string, { rss: number; cgroup: number | null }>();
+  /** Notes the container's peaks (they only grow), for the containers a scenario replaces too. */
+  const notePeak = (s: Server) => {
+    const was = peakOf.get(s.name);
+    const rss = rssOf(s.pid!).hwm;
+    const cg = cgroupOf(s.pid!).peak;
+    peakOf.set(s.name, { rss: Math.max(rss, was?.rss ?? 0), cgroup: cg === null ? (was?.cgroup ?? null) : Math.max(cg, was?.cgroup ?? 0) });
+  };
+  /** A fresh load container with the seed users; the first one of each server also gives its idle RSS. */
+  const loadContainer = async (s: Server) => {
+    if (s.id) {
+      notePeak(s);
+      await stopServer(s.id);
+    }
+    const st = await startServer(s.image, opts);
+    Object.assign(s, { id: st.id, port: st.port, pid: st.pid });
+    s.seeded = await seedUsers(st.port, plan.seedUsers);
+    if (s.idleRss === undefined) {
+      await sleep(200);
+      s.idleRss = rssOf(st.pid).rss;
+      s.idleCgroup = cgroupOf(st.pid).usage;
+    }
+  };
   for (const s of servers) {
     for (let i = 0; i < plan.starts; i++) {
       const st = await startServer(s.image, opts);
@@ -153,20 +176,14 @@ async function run(
       s.runStarts.push(st.runToFirst200Ms);
       await stopServer(st.id);
     }
-    const st = await startServer(s.image, opts);
-    Object.assign(s, { id: st.id, port: st.port, pid: st.pid });
-    s.seeded = await seedUsers(st.port, plan.seedUsers);
-    await sleep(200);
-    s.idleRss = rssOf(st.pid).rss;
-    s.idleCgroup = cgroupOf(st.pid).usage;
-    say(`${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${st.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss / 2 ** 20).toFixed(2)} MiB`);
+    await loadContainer(s);
+    say(`${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`);
   }
   const first = servers[1]!;
   const top = plan.ladder[plan.ladder.length - 1]!;
   say(`to repeat a GET point by hand: docker ${runArgs(first.image, first.port!, opts).join(" ")}`);
   say(`  then: taskset ${wrkArgs({ wrk: "wrk", cpus: cpu.generator, url: `http://${HOST}:${first.port}/api/users/${first.seeded![0]}`, connections: top, threads: Math.min(top, plan.wrkThreads), seconds: 5, script: "" }).join(" ").replace(" -s  ", " ")}`);
 
-  // ---- the ladder: every point, every repeat, all servers interleaved ----
   let skipped = 0;
   const once = async (s: Server, scenario: ScenarioId, connections: number, seconds: number): Promise<WrkRun | undefined> => {
     const w = wrkPlan(scenario, s.port!, { first: s.seeded![0]!, last: s.seeded![s.seeded!.length - 1]! });
@@ -180,9 +197,17 @@ async function run(
     }
     return undefined;
   };
+  const loaded = servers.slice(1);
+  let written = false;
   for (const scenario of plan.scenarios) {
+    // A scenario after a write scenario starts from fresh containers with the same 200 users: a
+    // faster server must not carry a bigger store (its own creates) into the next scenario.
+    if (written) for (const s of servers) await loadContainer(s);
+    written ||= scenario === "create" || scenario === "mixed";
+
+    // ---- the ladder: every point, every repeat, all servers interleaved ----
     const seconds = plan.secondsPerRun[scenario]!;
-    if (plan.warmupSeconds) for (const s of servers) await once(s, scenario, Math.min(64, plan.ladder[plan.ladder.length - 1]!), plan.warmupSeconds);
+    if (plan.warmupSeconds) for (const s of servers) await once(s, scenario, Math.min(64, top), plan.warmupSeconds);
     for (const connections of plan.ladder) {
       const runs = new Map<string, WrkRun[]>(servers.map((s) => [s.name, []]));
       for (let r = 0; r < plan.repeats; r++) {
@@ -219,12 +244,8 @@ async function run(
       }
       say(`${scenario} ${connections} conn.: ${line.join(" | ")}`);
     }
-  }
-  if (skipped) warnings.push(`the run passed its ${budget} s budget: ${skipped} wrk runs were not started (BENCH_MAX_SECONDS raises it)`);
 
-  // ---- fixed rate: one rate per scenario for every target, a fraction of the slowest peak ----
-  const loaded = servers.slice(1);
-  for (const scenario of plan.scenarios) {
+    // ---- fixed rate, right after the scenario's ladder: one rate for every target ----
     // The slowest run of each target's best point: under noise the median can sit above what the
     // server sustains in a slow second, and a fixed rate above that measures a queue.
     const peaks = loaded.map((s) => {
@@ -255,18 +276,19 @@ async function run(
       }
     }
   }
+  if (skipped) warnings.push(`the run passed its ${budget} s budget: ${skipped} wrk runs were not started (BENCH_MAX_SECONDS raises it)`);
 
   // ---- peak memory, then the load containers go ----
-  const peakOf = new Map<string, { rss: number; cgroup: number | null }>();
-  for (const s of loaded) peakOf.set(s.name, { rss: rssOf(s.pid!).hwm, cgroup: cgroupOf(s.pid!).peak });
+  for (const s of loaded) notePeak(s);
   for (const s of servers) await stopServer(s.id!);
 
   // ---- idle keep-alive connections, each target in a fresh container ----
   const idle = new Map<string, TargetResult["idleConnections"]>();
   if (plan.idleConnections) {
     for (const s of loaded) {
-      const st = await startServer(s.image, opts);
+      let st: Awaited<ReturnType<typeof startServer>> | undefined;
       try {
+        st = await startServer(s.image, opts);
         const ic = await idleConnections(st.pid, st.port, plan.idleConnections, cpu.generator, plan.idleHoldSeconds);
         idle.set(s.name, ic);
         say(`${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`);
@@ -274,7 +296,7 @@ async function run(
         warnings.push(`${s.name}: idle-connection step failed (${(e as Error).message.split("\n")[0]})`);
         idle.set(s.name, null);
       } finally {
-        await stopServer(st.id);
+        if (st) await stopServer(st.id);
       }
     }
   }

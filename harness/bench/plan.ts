@@ -89,6 +89,8 @@ export function estimate(plan: Plan, targets: number): number {
     s += targets * (plan.fixedRateSeconds + 1);
   }
   s += servers * plan.starts * 0.6 + servers * 1.5; // timed starts, then the load container's start and seeding
+  const firstWrite = plan.scenarios.findIndex((x) => x === "create" || x === "mixed");
+  if (firstWrite >= 0) s += (plan.scenarios.length - 1 - firstWrite) * servers * 1.0; // fresh containers after a write
   if (plan.idleConnections) s += targets * (2.5 + plan.idleHoldSeconds + plan.idleConnections / 4000);
   return s;
 }

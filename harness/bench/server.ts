@@ -2,11 +2,11 @@
 // userland proxy, no bridge), listening on a free loopback port, with the conformance run's memory
 // and pids limits. Every container carries the run's labels, so harness/docker.ts' reaper removes
 // it even when the bench is killed; the bench removes it itself on SIGINT and at the end.
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { runLabels } from "../docker.js";
+import { LABEL, runLabels } from "../docker.js";
 
 const execFileAsync = promisify(execFile);
 export const HOST = "127.0.0.1";
@@ -110,6 +110,9 @@ export async function startServer(image: string, o: RunOptions): Promise<Started
   child.stdout.on("data", (c: Buffer) => (out += c));
   child.stderr.on("data", (c: Buffer) => (err += c));
   const exited = new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
+  // An engine that has stopped answering must not hang the run: `docker run -d` gets 60 s.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  void exited.then(() => clearTimeout(killer));
   let code: number | undefined;
   void exited.then((c) => (code = c));
   let first200: number | undefined;
@@ -120,7 +123,7 @@ export async function startServer(image: string, o: RunOptions): Promise<Started
   }
   await exited;
   const id = out.trim();
-  if (code !== 0) throw new Error(`docker run ${image} exited ${code}: ${err.trim().split("\n")[0]}`);
+  if (code !== 0) throw new Error(`docker run ${image} exited ${code}${err.trim() ? `: ${err.trim().split("\n")[0]}` : " (no answer from the engine within 60 s)"}`);
   if (first200 === undefined) {
     const logs = await docker("logs", "--tail", "5", id).catch(() => "");
     await stopServer(id);
@@ -132,6 +135,19 @@ export async function startServer(image: string, o: RunOptions): Promise<Started
 
 export async function stopServer(id: string) {
   await docker("rm", "-f", "-v", id).catch(() => "");
+}
+
+/**
+ * Removes every container of the run, each `docker` call bounded (harness/docker.ts' reaper does
+ * the same once the process is gone, however it ended). Used at the end and on SIGINT/SIGTERM.
+ */
+export function removeRunContainers(runId: string) {
+  try {
+    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${LABEL}=${runId}`], { encoding: "utf8", timeout: 20_000 }).split("\n").filter(Boolean);
+    if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore", timeout: 60_000 });
+  } catch {
+    // the reaper tries again once this process has gone
+  }
 }
 
 export async function imageInfo(image: string): Promise<{ id: string; size: number }> {

@@ -156,7 +156,7 @@ export interface TargetResult {
   memory: {
     /** VmRSS of the server process after start and seeding, before any load. */
     idleRssBytes: number;
-    /** VmHWM (peak resident set) after every scenario of the ladder and the fixed-rate runs. */
+    /** VmHWM (peak resident set), the largest over the load containers (read when each is replaced and at the end). */
     peakRssBytes: number;
     idleCgroupBytes: number | null;
     peakCgroupBytes: number | null;
