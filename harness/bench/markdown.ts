@@ -2,11 +2,14 @@
 // and rendered into reports/bench.html.
 import { peak } from "./claims.js";
 import { fmtBytes, fmtNum, fmtPct, fmtStat } from "./stats.js";
-import type { BenchReport, LadderPoint, ScenarioId } from "./types.js";
+import type { BenchReport, LadderPoint, ScenarioId, Stat } from "./types.js";
 
 /** A markdown table; `text` columns are left-aligned, the others (numbers) right-aligned. */
 const table = (head: string[], rows: string[][], text: number[] = [0]) =>
   [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (text.includes(i) ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+/** "6.6 (1.2 to 9.0)": the median and the range, for values whose spread means little (a few ms). */
+const range = (s: Stat, digits: number) => (s.values.length > 1 ? `${fmtNum(s.median, digits)} (${fmtNum(s.min, digits)} to ${fmtNum(s.max, digits)})` : fmtNum(s.median, digits));
 
 const ms = (x: number) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(1) : x.toFixed(2)) : "n/a");
 
@@ -124,14 +127,14 @@ export function renderMarkdown(r: BenchReport): string {
   out.push("### Resources", "");
   out.push(
     table(
-      ["target", "image", "start → first 200 ms", "docker run → first 200 ms", "RSS idle", "RSS peak", "idle conns held", "RSS per idle conn.", "cgroup per idle conn."],
+      ["target", "image", "start → first 200 ms, median (range)", "docker run → first 200 ms", "RSS idle", "RSS peak", "idle conns held", "RSS per idle conn.", "cgroup per idle conn."],
       r.targets.map((t) => {
         const ic = t.idleConnections;
         return [
           t.name,
           fmtBytes(t.imageSizeBytes),
-          fmtStat(t.startToFirst200Ms, 1),
-          fmtStat(t.runToFirst200Ms, 0),
+          range(t.startToFirst200Ms, 1),
+          range(t.runToFirst200Ms, 0),
           fmtBytes(t.memory.idleRssBytes),
           fmtBytes(t.memory.peakRssBytes),
           ic ? `${fmtNum(ic.held)} of ${fmtNum(ic.requested)}` : "n/a",
