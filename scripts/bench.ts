@@ -11,6 +11,7 @@
 //   write.ts      reports/bench.json (checked against bench.schema.json), bench.html, docs
 // docs/benchmarks.md says what is measured and how; BENCH_QUICK=1 is the 90-second path.
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { buildImage, imageExists, imageTag } from "../harness/build.js";
@@ -63,6 +64,17 @@ function cpusFromEnv() {
     if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(v!)) throw new UsageError(`${name} must be a CPU list such as 0 or 0-1, got "${v}"`);
   }
   return { server, generator };
+}
+
+/** A server whose process has gone (its container removed, or the engine restarted, by someone else). */
+class ServerGone extends Error {}
+
+function assertAlive(s: Server) {
+  if (s.pid && !existsSync(`/proc/${s.pid}`)) {
+    throw new ServerGone(
+      `${s.name}: its server process is gone (the container was removed or the Docker engine restarted outside this run); what follows could not be trusted, so the run stops and writes nothing`,
+    );
+  }
 }
 
 async function prepare(target: Target): Promise<void> {
@@ -149,6 +161,7 @@ async function run(
   const peakOf = new Map<string, { rss: number; cgroup: number | null }>();
   /** Notes the container's peaks (they only grow), for the containers a scenario replaces too. */
   const notePeak = (s: Server) => {
+    assertAlive(s);
     const was = peakOf.get(s.name);
     const rss = rssOf(s.pid!).hwm;
     const cg = cgroupOf(s.pid!).peak;
@@ -186,12 +199,14 @@ async function run(
 
   let skipped = 0;
   const once = async (s: Server, scenario: ScenarioId, connections: number, seconds: number): Promise<WrkRun | undefined> => {
+    assertAlive(s);
     const w = wrkPlan(scenario, s.port!, { first: s.seeded![0]!, last: s.seeded![s.seeded!.length - 1]! });
     const o = { wrk: wrk.path, cpus: cpu.generator, url: w.url, connections, threads: Math.min(connections, plan.wrkThreads), seconds, script: w.script, env: w.env };
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
         return await runWrk(o, SCENARIOS[scenario].ok, () => cpuSecondsOf(s.pid!));
       } catch (e) {
+        assertAlive(s);
         if (attempt === 2) warnings.push(`${s.name} ${scenario} ${connections} conn.: wrk failed twice (${(e as Error).message.split("\n")[0]}); run left out`);
       }
     }
@@ -260,8 +275,14 @@ async function run(
     const rate = Math.max(10, Math.round((slowest * plan.fixedRateFraction) / 10) * 10);
     for (const s of loaded) {
       try {
+        assertAlive(s);
         const ops = await fixedRate(scenario, rate, { oha: oha.path, cpus: cpu.generator, port: s.port!, seconds: plan.fixedRateSeconds, connections: plan.fixedRateConnections, seeded: s.seeded! });
         const keys = ["p50", "p90", "p99", "p99.9"] as const;
+        const empty = ops.filter((o) => keys.some((k) => !Number.isFinite(o.latencyMs[k])));
+        if (empty.length) {
+          warnings.push(`${s.name} ${scenario} at a fixed rate: no ok responses for ${empty.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")}; point left out`);
+          continue;
+        }
         const latencyMs = Object.fromEntries(keys.map((k) => [k, Math.max(...ops.map((o) => o.latencyMs[k]))])) as unknown as Percentiles;
         const total = ops.reduce((n, o) => n + o.requests, 0);
         const ok = ops.reduce((n, o) => n + Object.entries(o.statuses).filter(([c]) => /^2\d\d$/.test(c)).reduce((a, [, v]) => a + v, 0), 0);
@@ -391,6 +412,10 @@ async function run(
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ServerGone) {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  }
   if (error instanceof UsageError) {
     console.error(`bench: ${error.message}`);
     process.exit(2);
