@@ -420,6 +420,8 @@ main().catch((error: unknown) => {
     console.error(`bench: ${error.message}`);
     process.exit(2);
   }
-  console.error(error);
+  // Anything else (an engine that went away, a tool that crashed): one line, the stack on request.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`bench: ${message.split("\n")[0]}${process.env.BENCH_DEBUG ? `\n${(error as Error).stack ?? ""}` : " (BENCH_DEBUG=1 shows the stack)"}`);
   process.exit(1);
 });
