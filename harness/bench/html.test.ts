@@ -1,6 +1,6 @@
 // reports/bench.html in headless Chromium: the charts and tables render, and the page loads
 // nothing but itself.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,7 +16,8 @@ const SCREENSHOT = join(ROOT, "reports/screenshots/bench.png");
 test("renders the benchmark page in headless Chromium, with nothing loaded from the network", { timeout: 60_000 }, async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run apt-get install -y chromium`);
   const report = syntheticReport();
-  const page = join(mkdtempSync(join(tmpdir(), "bench-html-")), "bench.html");
+  const dir = mkdtempSync(join(tmpdir(), "bench-html-"));
+  const page = join(dir, "bench.html");
   writeFileSync(page, renderHtml(report));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -38,6 +39,7 @@ test("renders the benchmark page in headless Chromium, with nothing loaded from 
     expect(requests.every((u) => u.startsWith("file:"))).toBe(true);
   } finally {
     await browser.close();
+    rmSync(dir, { recursive: true, force: true });
   }
   expect(readFileSync(SCREENSHOT).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
 });

@@ -1,7 +1,7 @@
 // The closed-loop runner: wrk pinned to the generator's core, a scenario's Lua script with
 // lua/done.lua appended, and a parser for the one JSON line done() prints.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,7 +10,9 @@ import type { WrkRun } from "./types.js";
 const execFileAsync = promisify(execFile);
 const LUA = join(import.meta.dirname, "lua");
 const scriptDir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
+/** The run's scripts and oha's URL and body files; removed when the process exits. */
 export const WRK_SCRIPT_DIR = scriptDir;
+process.on("exit", () => rmSync(scriptDir, { recursive: true, force: true }));
 
 /** Writes <scenario script> + done.lua to a temporary file once; returns its path. */
 export function wrkScript(name: "static" | "create" | "mixed"): string {
