@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
-import { resolveTargets, type Target } from "./harness/targets.js";
-import { faultProjects } from "./harness/faults.js";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { resolveTargets } from "./harness/targets.js";
+import { faultTargets, SUITE_OF_PREFIX } from "./harness/faults.js";
 import { UsageError } from "./harness/usage-error.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/docker.ts reaps instead
@@ -16,31 +17,53 @@ function orExit<T>(make: () => T): T {
   }
 }
 
+/**
+ * The graceful-shutdown file waits about 11 s on fixed timers, whatever the machine does: start
+ * it first so the rest of the run overlaps it. Then the check files, then the self-tests.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]) {
+    const rank = (f: TestSpecification) => (f.moduleId.endsWith("shutdown.test.ts") ? 0 : f.project.name === "checks" ? 1 : 2);
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 const reports = process.env.CONFORMANCE_REPORT_DIR ?? "reports";
 /** `npm run conformance` sets CONFORMANCE_ONLY=1: the targets, without the suite's tests of itself. */
 const only = process.env.CONFORMANCE_ONLY === "1";
-const targetProject = (target: Target, include = ["suites/**/*.test.ts"], testNamePattern?: string) => ({
-  extends: true as const,
-  test: { name: target.name, include, globalSetup: ["harness/global-setup.ts"], provide: { target }, ...(testNamePattern ? { testNamePattern } : {}) },
-});
+/** Every suite file checks every target, side by side; `npm test` adds the broken servers as targets. */
+const targets = [...orExit(resolveTargets), ...(only ? [] : orExit(faultTargets))];
+
+/** CONFORMANCE_CHECKS (harness/check.ts) runs only some checks: only the files that hold them. */
+const onlyChecks = process.env.CONFORMANCE_CHECKS?.split(",").map((id) => SUITE_OF_PREFIX[id.trim().replace(/-.*/, "")]).filter(Boolean);
+const suites = onlyChecks?.length ? [...new Set(onlyChecks)].map((f) => `suites/${f}.test.ts`) : ["suites/**/*.test.ts"];
 
 export default defineConfig({
   test: {
     reporters: ["default", ["junit", { suiteName: "crud-conformance" }], ["./harness/reporter.ts", { outputDir: reports }]],
     outputFile: { junit: `${reports}/junit.xml` },
-    // Checks mostly wait on servers, not the CPU: run more files at once than vitest's default
+    // Checks mostly wait on servers, not the CPU: more files at once than vitest's default
     // (cores - 1, a single worker on two cores).
     maxWorkers: Number(process.env.CONFORMANCE_WORKERS ?? 4),
+    // Targets run side by side within a file (harness/check.ts): allow all of them at once.
+    maxConcurrency: 256,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    sequence: { sequencer: LongestFirst },
     projects: [
-      ...orExit(resolveTargets).map((target) => targetProject(target)),
-      ...(only
-        ? []
-        : [
-            ...orExit(faultProjects).map((f) => targetProject(f.target, f.include, f.testNamePattern)),
-            { extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } },
-          ]),
+      {
+        extends: true,
+        test: {
+          name: "checks",
+          include: suites,
+          globalSetup: ["harness/global-setup.ts"],
+          provide: { targets },
+          // The harness keeps no state between files: a worker imports it (testcontainers, ajv
+          // and the compiled spec) once, not once per file.
+          isolate: false,
+        },
+      },
+      ...(only ? [] : [{ extends: true as const, test: { name: "self", include: ["harness/**/*.test.ts", "scripts/**/*.test.ts"] } }]),
     ],
   },
 });

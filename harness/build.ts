@@ -85,10 +85,18 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
   return { built: true, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Removes the images of earlier sources of this implementation, so they do not pile up. */
+/**
+ * Removes the images of earlier sources of this implementation, so they do not pile up. Only
+ * those a day old or more: another checkout on the same engine may be about to run a newer one.
+ */
 async function pruneOlderImages(name: string, keep: string) {
-  const tags: string[] = [];
-  await run("docker", ["image", "ls", "--filter", `label=crud-conformance.implementation=${name}`, "--format", "{{.Repository}}:{{.Tag}}"], ".", (l) => tags.push(l));
-  const old = tags.filter((t) => t !== keep && !t.includes("<none>"));
+  const rows: string[] = [];
+  const format = "{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}";
+  await run("docker", ["image", "ls", "--filter", `label=crud-conformance.implementation=${name}`, "--format", format], ".", (l) => rows.push(l));
+  const dayAgo = Date.now() - 24 * 3600_000;
+  const old = rows
+    .map((row) => row.split("\t"))
+    .filter(([tag, created]) => tag !== keep && !tag!.includes("<none>") && Date.parse(created!.replace(/ [A-Z]+$/, "")) < dayAgo)
+    .map(([tag]) => tag!);
   if (old.length) await run("docker", ["rmi", ...old], ".", () => {});
 }

@@ -1,15 +1,32 @@
 // A check is data first ({ id, level, profile, section, title }) and then a few asserts. This
 // module turns checks into vitest tests, gives them a server to talk to, and records what happened
 // for the report. Checks never learn which implementation they run against.
-import { afterAll, inject, test, type TestContext } from "vitest";
+import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, type RecordedExchange } from "./http.js";
 import { ImplementationContainer, type StartedImplementationContainer } from "./container.js";
 import { runLabels } from "./docker.js";
 import { CheckError } from "./check-error.js";
+import { pki } from "./tls.js";
 import type { Expectation, Target } from "./targets.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
-export type Profile = "core" | "recommended" | "validation-detail";
+/**
+ * `core`, or an optional profile of the contract. "a+b" is a check of one profile that only
+ * applies together with another (`http2` over TLS needs `tls`): it gates when both are claimed.
+ */
+export type Profile =
+  | "core"
+  | "recommended"
+  | "validation-detail"
+  | "cors"
+  | "compression"
+  | "request-id"
+  | "conditional"
+  | "http2"
+  | "http2+tls"
+  | "tls"
+  | "websocket"
+  | "slow-client";
 
 export interface CheckMeta {
   /** Short and permanent: never reuse or renumber. */
@@ -38,106 +55,211 @@ export interface CheckResult {
 
 declare module "vitest" {
   interface ProvidedContext {
-    target: Target;
+    /** Every target of the run; each suite file checks all of them side by side. */
+    targets: Target[];
     runId: string;
   }
 }
 declare module "@vitest/runner" {
   interface TaskMeta {
     check?: CheckMeta;
+    /** The name of the target the check ran against. */
+    target?: string;
     result?: CheckResult;
   }
+}
+
+/** How the harness starts a server. */
+export interface ServerOptions {
+  /** The `tls` profile: start it with TLS_CERT and TLS_KEY (a throwaway CA's); its clients speak HTTPS. */
+  tls?: boolean;
 }
 
 export interface CheckContext {
   /** A client of the suite file's server (fresh for each suite file). */
   api: Api;
-  /** Starts another fresh server, for checks that control its lifecycle. */
-  boot(): Promise<{ api: Api; server: StartedImplementationContainer }>;
+  /** Starts another fresh server, for checks that control its lifecycle or need other options. */
+  boot(options?: ServerOptions): Promise<{ api: Api; server: StartedImplementationContainer }>;
+  /**
+   * Runs `make` once per suite file and target, and gives every check that asks the same result:
+   * for one scenario that several checks read (graceful shutdown).
+   */
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
   profile?: Profile;
   /** Defaults to the suite file's section. */
   section?: string;
-  /** "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status. */
-  requires?: "fresh" | "lifecycle";
+  /**
+   * "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status; "tls":
+   * boots a server with the harness's certificate (set for every check of a `tls` section).
+   */
+  requires?: "fresh" | "lifecycle" | "tls";
   timeoutMs?: number;
 }
 
 const NEEDS = {
   fresh: "needs a fresh, empty server; a url: target is shared and may hold data",
   lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
+  tls: "needs a server started with the harness's TLS certificate (TLS_CERT, TLS_KEY), which a url: target is not",
 };
 
-/** Declares the checks of one contract section; call once per suite file. */
-export function section(name: string) {
-  const target = inject("target");
-  const servers: StartedImplementationContainer[] = [];
-  let shared: Promise<string> | undefined;
+/** CONFORMANCE_CHECKS: a comma-separated list of check ids to run; unset runs every check. */
+const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
 
-  /** What every server this file started wrote, including one that never became healthy. */
-  const logs: string[][] = [];
+/**
+ * At most this many containers start at once per worker: many targets open their blocks at the
+ * same moment, and a burst of dozens of `docker run`s only queues up in the engine.
+ */
+const STARTS_AT_ONCE = 4;
+let starting = 0;
+const waiting: (() => void)[] = [];
+async function startLimited<T>(start: () => Promise<T>): Promise<T> {
+  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  starting++;
+  try {
+    return await start();
+  } finally {
+    starting--;
+    waiting.shift()?.();
+  }
+}
 
-  async function start(): Promise<StartedImplementationContainer> {
+interface Declared {
+  meta: CheckMeta;
+  requires?: CheckOptions["requires"];
+  timeoutMs: number;
+  fn: (ctx: CheckContext) => Promise<void>;
+}
+
+/** Where a server answers, and what its clients trust when it speaks TLS. */
+type Endpoint = Pick<StartedImplementationContainer, "baseUrl" | "tls">;
+
+/**
+ * The servers one suite file runs against one target: started on first use, stopped after the
+ * file's last check.
+ */
+class TargetServers {
+  private readonly servers: StartedImplementationContainer[] = [];
+  private shared?: Promise<Endpoint>;
+  private readonly memo = new Map<string, Promise<unknown>>();
+  /** What every server started here wrote, including one that never became healthy. */
+  readonly logs: string[][] = [];
+
+  constructor(
+    readonly target: Target,
+    private readonly runId: string,
+    /** How the suite file's servers start (its section's options). */
+    private readonly options: ServerOptions = {},
+  ) {}
+
+  async start(options: ServerOptions = this.options): Promise<StartedImplementationContainer> {
+    const { target } = this;
     const log: string[] = [];
-    logs.push(log);
+    this.logs.push(log);
     const container = new ImplementationContainer(target.image!)
-      .withLabels(runLabels(inject("runId")))
+      .withLabels(runLabels(this.runId))
       .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
     if (target.env) container.withEnvironment(target.env);
-    const server = await container.start().catch((e: Error) => {
+    if (options.tls) container.withTls(await pki());
+    const server = await startLimited(() => container.start()).catch((e: Error) => {
       throw new CheckError(
-        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200 — see its log in the report`,
+        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200${options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : ""} — see its log in the report`,
       );
     });
-    servers.push(server);
+    this.servers.push(server);
     return server;
   }
-  const baseUrl = () => (shared ??= target.url ? Promise.resolve(target.url) : start().then((s) => s.baseUrl));
 
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
-  });
+  /** The suite file's server, started on first use (a url: target's own server otherwise). */
+  api = async (recorder: Recorder) => {
+    this.shared ??= this.target.url ? Promise.resolve({ baseUrl: this.target.url }) : this.start();
+    return apiOf(await this.shared, recorder);
+  };
+
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.memo.has(key)) this.memo.set(key, make());
+    return this.memo.get(key) as Promise<T>;
+  }
+
+  stop() {
+    return Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
+  }
+}
+
+/** A client of a started server: over HTTPS, trusting the harness's CA, when it was started with TLS. */
+const apiOf = (server: Endpoint, recorder: Recorder) =>
+  new Api(server.baseUrl, recorder, server.tls ? { tls: server.tls } : {});
+
+/**
+ * Declares the checks of one contract section; call once per suite file. Every target of the run
+ * gets its own block of the file's checks: the blocks run side by side, and the checks within
+ * one block run in order, against that target's server for this file. `options` says how the
+ * file's servers start: `{ tls: true }` for the `tls` profile.
+ */
+export function section(name: string, options: ServerOptions = {}) {
+  const targets = inject("targets");
+  const runId = inject("runId");
+  const declared: Declared[] = [];
+  const blocks = new Set<Target>();
+  const sectionRequires: CheckOptions["requires"] = options.tls ? "tls" : undefined;
+  const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && (!ONLY_CHECKS || ONLY_CHECKS.includes(id));
+
+  /** Opens a target's block at its first check; the block's body runs once the file has declared all its checks. */
+  function block(target: Target) {
+    blocks.add(target);
+    describe(target.name, { concurrent: true }, () => {
+      const servers = new TargetServers(target, runId, options);
+      afterAll(() => servers.stop());
+      for (const d of declared) if (selects(target, d.meta.id)) register(d, servers);
+    });
+  }
 
   return {
-    check(options: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
+    check(checkOptions: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
       // Long enough for a server that takes the whole 30 s start-up allowance to be reported as such.
-      const { requires, timeoutMs = 60_000, profile = "core", ...rest } = options;
+      const { requires = sectionRequires, timeoutMs = 60_000, profile = "core", ...rest } = checkOptions;
       const meta: CheckMeta = { section: name, ...rest, profile };
       if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
-      if ((meta.level === "MUST") !== (profile === "core")) throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile`);
-      test(`${meta.id} ${meta.title}`, { meta: { check: meta }, timeout: timeoutMs }, async (ctx) => {
-        const skip = (reason: string): never => {
-          ctx.task.meta.result = { outcome: "skipped", reason };
-          return ctx.skip(reason);
-        };
-        if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), baseUrl, start));
-        const expected = target.expectations[meta.id];
-        if (requires && target.kind === "url") skip(NEEDS[requires]);
-        if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
-        const recorder = new Recorder();
-        const error = await attempt(fn, recorder, baseUrl, start);
-        await settle(ctx, meta, target, { error, expected, recorder, logs });
-      });
+      // A MUST is core or a requirement of a named optional profile; `recommended` holds the core
+      // sections' SHOULDs; SHOULD and MAY are never core.
+      if (meta.level === "MUST" ? profile === "recommended" : profile === "core") {
+        throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`);
+      }
+      declared.push({ meta, requires, timeoutMs, fn });
+      for (const target of targets) if (!blocks.has(target) && selects(target, meta.id)) block(target);
     },
   };
 }
 
+function register({ meta, requires, timeoutMs, fn }: Declared, servers: TargetServers) {
+  const { target } = servers;
+  test.sequential(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout: timeoutMs }, async (ctx) => {
+    const skip = (reason: string): never => {
+      ctx.task.meta.result = { outcome: "skipped", reason };
+      return ctx.skip(reason);
+    };
+    if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), servers));
+    const expected = target.expectations[meta.id];
+    if (requires && target.kind === "url") skip(NEEDS[requires]);
+    if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
+    const recorder = new Recorder();
+    const error = await attempt(fn, recorder, servers);
+    await settle(ctx, meta, target, { error, expected, recorder, logs: servers.logs });
+  });
+}
+
 /** Runs the check; returns what it threw, or the first spec violation among its responses. */
-async function attempt(
-  fn: (ctx: CheckContext) => Promise<void>,
-  recorder: Recorder,
-  baseUrl: () => Promise<string>,
-  start: () => Promise<StartedImplementationContainer>,
-): Promise<unknown> {
+async function attempt(fn: (ctx: CheckContext) => Promise<void>, recorder: Recorder, servers: TargetServers): Promise<unknown> {
   try {
     await fn({
-      api: new Api(await baseUrl(), recorder),
-      boot: async () => {
-        const server = await start();
-        return { api: new Api(server.baseUrl, recorder), server };
+      api: await servers.api(recorder),
+      boot: async (options) => {
+        const server = await servers.start(options);
+        return { api: apiOf(server, recorder), server };
       },
+      once: (key, make) => servers.once(key, make),
     });
   } catch (e) {
     return propertyFailure(e) ?? e;
@@ -187,7 +309,7 @@ async function settle(
   result.exchanges = recorder.exchanges;
   result.log = logs.map((log) => log.join("").split("\n").slice(-40).join("\n").trim()).filter(Boolean).join("\n---\n") || undefined;
   if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });
-  result.gating = meta.profile === "core" || target.profiles.includes(meta.profile);
+  result.gating = meta.profile.split("+").every((p) => p === "core" || target.profiles.includes(p));
   if (expected) {
     result.gating = false;
     ctx.skip(`expected failure (${expected.outcome}: ${expected.reason}): ${reason}`);

@@ -1,13 +1,15 @@
 // Meta-tests over the checks themselves: ids are unique and permanent (snapshotted), titles start
 // with their level, and fixtures/faults.json aims a broken server at every check.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, SUITE_OF_PREFIX } from "./faults.js";
 import { startStub } from "./stub-server.js";
 
-/** One line of `vitest list --json`: the test's name is "<id> <title>", and the title starts with its level. */
+/** One line of `vitest list --json`: the test's name is "<target> > <id> <title>", and the title starts with its level. */
 interface Listed {
   name: string;
   file: string;
@@ -19,14 +21,15 @@ let stub: Awaited<ReturnType<typeof startStub>>;
 beforeAll(async () => {
   // `vitest list` runs the global setup, which wants a healthy server: give it a stub on loopback.
   stub = await startStub();
-  const out = "/tmp/crud-conformance-list.json";
+  const out = join(mkdtempSync(join(tmpdir(), "checks-")), "list.json");
   await promisify(execFile)("npx", ["vitest", "list", `--json=${out}`], {
-    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1" },
+    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1" },
   });
   const listed: Listed[] = JSON.parse(readFileSync(out, "utf8"));
   checks = listed.map(({ name, file }) => {
-    const [id, level] = name.split(" ");
-    return { id: id!, level: level!, title: name.slice(id!.length + 1), file };
+    const test = name.slice(name.indexOf(" > ") + 3);
+    const [id, level] = test.split(" ");
+    return { id: id!, level: level!, title: test.slice(id!.length + 1), file };
   });
 }, 60_000);
 afterAll(() => stub?.close());

@@ -2,20 +2,39 @@
 // even when the run is killed. Ryuk cannot be pulled here, so a detached shell takes its job.
 import { execFileSync, spawn } from "node:child_process";
 import { hostname } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./manifest.js";
 import { UsageError } from "./usage-error.js";
 
 export const LABEL = "crud-conformance.run";
 
-export function assertDockerAvailable() {
+const engineAnswers = () => {
   try {
     execFileSync("docker", ["info", "--format", "{{.ServerVersion}}"], { stdio: "pipe", timeout: 20_000 });
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
-    throw new UsageError(
-      missing
-        ? "no docker client on PATH; run scripts/ensure-docker.sh (installs Debian's docker.io and starts dockerd), or use CONFORMANCE_TARGETS=url:<base-url>"
-        : "no Docker engine answers `docker info`; run scripts/ensure-docker.sh, or set DOCKER_HOST to a running engine, or use CONFORMANCE_TARGETS=url:<base-url>",
-    );
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Makes sure a Docker engine answers. When none does and DOCKER_HOST is not set, runs
+ * scripts/ensure-docker.sh, which installs Debian's docker.io if needed and starts dockerd (as
+ * root, or through `sudo -n`). A failure is one line that names the command to run.
+ */
+export async function ensureDocker() {
+  if (engineAnswers()) return;
+  if (process.env.DOCKER_HOST) {
+    throw new UsageError(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}; start it there, or use CONFORMANCE_TARGETS=url:<base-url>`);
+  }
+  console.error("crud-conformance: no Docker engine answers `docker info`; starting one with scripts/ensure-docker.sh");
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(join(ROOT, "scripts/ensure-docker.sh"), [], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", () => resolve(127));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
+  if (code !== 0 || !engineAnswers()) {
+    throw new UsageError(`no Docker engine answers and scripts/ensure-docker.sh could not start one (exit ${code}); run \`sudo scripts/ensure-docker.sh\`, or set DOCKER_HOST to a running engine, or use CONFORMANCE_TARGETS=url:<base-url>`);
   }
 }
 

@@ -1,13 +1,12 @@
-// Runs once per target project, in the main vitest process, before any suite file of the target:
-// checks the Docker engine, starts the container reaper, and builds the target's image.
+// Runs once, in the main vitest process, before any suite file: makes sure a Docker engine
+// answers (starting one when it can), starts the container reaper, and builds every target's
+// image side by side.
 import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { buildImage, imageExists } from "./build.js";
-import { assertDockerAvailable, removeContainers, startReaper } from "./docker.js";
+import { ensureDocker, removeContainers, startReaper } from "./docker.js";
 import { UsageError } from "./usage-error.js";
 import type { Target } from "./targets.js";
-
-const run = ((globalThis as any).__crudConformanceRun ??= { id: randomUUID(), dockerChecked: false, tornDown: false });
 
 /** One line, no stack trace, then exit: the error names its fix. */
 function exitWith(error: unknown): never {
@@ -16,31 +15,37 @@ function exitWith(error: unknown): never {
   process.exit(2);
 }
 
-async function prepare(target: Target) {
-  if (target.kind === "url") {
-    const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
-    if (!ok) throw new UsageError(`${target.name}: GET ${target.url}/health did not answer 200; start the server first`);
-    return;
-  }
-  if (!run.dockerChecked) {
-    assertDockerAvailable();
-    startReaper(run.id);
-    run.dockerChecked = true;
-  }
-  if (target.kind === "implementation") await buildImage(target.dir!, target.manifest!, target.image!);
-  else if (!(await imageExists(target.image!))) {
+async function checkUrl(target: Target) {
+  const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+  if (!ok) throw new UsageError(`${target.name}: GET ${target.url}/health did not answer 200; start the server first`);
+}
+
+async function prepareImage(target: Target) {
+  if (target.kind === "implementation") return void (await buildImage(target.dir!, target.manifest!, target.image!));
+  if (!(await imageExists(target.image!))) {
     throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
   }
 }
 
 export default async function setup(project: TestProject) {
-  const target = project.config.provide.target as Target;
-  project.provide("runId", run.id);
-  await prepare(target).catch(exitWith);
-  return () => {
-    if (run.dockerChecked && !run.tornDown) {
-      run.tornDown = true;
-      removeContainers(run.id);
+  const targets = project.config.provide.targets as Target[];
+  // A tool that drives runs (scripts/soak.ts) may name the run, to find its containers.
+  const runId = process.env.CONFORMANCE_RUN_ID || randomUUID();
+  project.provide("runId", runId);
+  const containerized = targets.filter((t) => t.kind !== "url");
+  try {
+    await Promise.all(targets.filter((t) => t.kind === "url").map(checkUrl));
+    if (containerized.length) {
+      await ensureDocker();
+      startReaper(runId);
     }
+    // One build per image: the broken server is one image for every fault.
+    const byImage = new Map(containerized.map((t) => [t.image!, t]));
+    await Promise.all([...byImage.values()].map(prepareImage));
+  } catch (e) {
+    exitWith(e);
+  }
+  return () => {
+    if (containerized.length) removeContainers(runId);
   };
 }

@@ -1,9 +1,13 @@
 // The HTTP client checks use. node:http, not fetch: checks need bodies without a Content-Type,
 // chunked bodies, bodies sent slowly, and HEAD. Every response is validated against the spec and
-// recorded for the report.
+// recorded for the report. HTTP/1.1 by default, over TLS for https: base URLs; another transport
+// (harness/h2.ts) can carry the same requests.
 import http from "node:http";
+import https from "node:https";
+import { gunzipSync } from "node:zlib";
 import { validateResponse, type Violation } from "./validate.js";
 import { CheckError } from "./check-error.js";
+import type { TlsTrust } from "./tls.js";
 
 export interface RecordedExchange {
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
@@ -19,6 +23,8 @@ export interface ApiResponse {
   text: string;
   /** The parsed body, or undefined when it is not JSON. */
   json: any;
+  /** The body as it came over the wire, when a Content-Encoding (gzip) was removed from it. */
+  encoded?: Buffer;
 }
 
 export interface RequestOptions {
@@ -30,13 +36,40 @@ export interface RequestOptions {
   /** Send the body with Transfer-Encoding: chunked, in pieces of this many bytes. */
   chunked?: number;
   timeoutMs?: number;
+  /**
+   * false: record the exchange but do not validate it against the spec, for a response the spec
+   * cannot describe (a method token OpenAPI 3.1 has no field for, such as QUERY or PROPFIND).
+   */
+  validate?: boolean;
+}
+
+/** One request, as a transport sends it. */
+export interface WireRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  options: RequestOptions;
+  /** For https: URLs: what the client trusts. */
+  tls?: TlsTrust;
+}
+
+/** Sends one request and reads the whole response (HTTP/1.1 here; HTTP/2 in harness/h2.ts). */
+export type Transport = (request: WireRequest) => Promise<ApiResponse>;
+
+export interface ApiOptions {
+  /** Defaults to HTTP/1.1 on a fresh connection. */
+  transport?: Transport;
+  /** For https: base URLs (the `tls` profile): the CA the client trusts, and the name to check. */
+  tls?: TlsTrust;
 }
 
 /** Headers that change on every response; redacted in the report. */
 const VOLATILE = new Set(["date", "x-request-id", "etag", "last-modified"]);
 const preview = (b: Buffer) => (b.length > 2048 ? `${b.subarray(0, 2048).toString()}… (${b.length} bytes)` : b.toString());
-const flat = (h: http.IncomingHttpHeaders) =>
-  Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+/** Lowercased names, repeated headers joined with ", ", HTTP/2 pseudo-headers (":status") left out. */
+export const flat = (h: http.IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
 
 /** What one check saw: its exchanges and the spec violations among them. */
 export class Recorder {
@@ -53,7 +86,13 @@ export class Api {
   constructor(
     readonly baseUrl: string,
     readonly recorder = new Recorder(),
+    readonly options: ApiOptions = {},
   ) {}
+
+  /** The same server and recorder, another transport (e.g. HTTP/2). */
+  via(transport: Transport): Api {
+    return new Api(this.baseUrl, this.recorder, { ...this.options, transport });
+  }
 
   get = (path: string, o?: RequestOptions) => this.request("GET", path, o);
   head = (path: string, o?: RequestOptions) => this.request("HEAD", path, o);
@@ -72,38 +111,84 @@ export class Api {
     }
     if (body && !options.chunked) headers["content-length"] ??= String(body.length);
     const url = new URL(path, this.baseUrl);
-    const exchange: RecordedExchange = {
-      request: { method, url: path, headers, ...(body ? { body: preview(body) } : {}) },
-    };
-    this.recorder.record(exchange);
-    const res = await send(url, method, headers, body, options).catch((e: Error) => {
+    const exchange = this.begin(method, path, headers, body);
+    const transport = this.options.transport ?? send;
+    const wire = await transport({ url, method, headers, body, options, ...(this.options.tls ? { tls: this.options.tls } : {}) }).catch((e: Error) => {
       exchange.error = e.message;
       throw new CheckError(`${method} ${path}: ${e.message}`);
     });
-    const redacted = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, VOLATILE.has(k) ? "<redacted>" : v!]));
-    exchange.response = { status: res.status, headers: redacted, body: preview(res.body) };
-    const violation = validateResponse({ method, path: url.pathname, ...res });
+    return this.finish(exchange, method, path, wire, options.validate !== false);
+  }
+
+  /**
+   * Records and validates a response that came another way (a raw socket), as request() does: it
+   * shows in the report, and a spec violation fails the check.
+   */
+  observe(method: string, path: string, headers: Record<string, string>, wire: ApiResponse): ApiResponse {
+    return this.finish(this.begin(method, path, headers), method, path, wire);
+  }
+
+  private begin(method: string, path: string, headers: Record<string, string>, body?: Buffer): RecordedExchange {
+    const exchange: RecordedExchange = { request: { method, url: path, headers, ...(body ? { body: preview(body) } : {}) } };
+    this.recorder.record(exchange);
+    return exchange;
+  }
+
+  private finish(exchange: RecordedExchange, method: string, path: string, wire: ApiResponse, validate = true): ApiResponse {
+    const redacted = Object.fromEntries(Object.entries(wire.headers).map(([k, v]) => [k, VOLATILE.has(k) ? "<redacted>" : v!]));
+    exchange.response = { status: wire.status, headers: redacted, body: preview(wire.body) };
+    const res = decode(wire, `${method} ${path}`);
+    if (res.encoded) exchange.response.body = `${preview(res.body)} (${res.encoded.length} bytes of gzip on the wire)`;
+    const violation = validate && validateResponse({ method, path: new URL(path, this.baseUrl).pathname, ...res });
     if (violation) this.recorder.violations.push(violation);
     return res;
   }
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, o: RequestOptions) {
+/** The parsed JSON of a body, or undefined. */
+const parseJson = (data: Buffer): unknown => {
+  try {
+    return data.length ? JSON.parse(data.toString("utf8")) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** An ApiResponse from a status, headers and the body bytes. */
+export const responseOf = (status: number, headers: Record<string, string | undefined>, data: Buffer): ApiResponse => ({
+  status,
+  headers,
+  body: data,
+  text: data.toString("utf8"),
+  json: parseJson(data),
+});
+
+/** Removes a gzip Content-Encoding (the only coding checks ask for), keeping the wire bytes in `encoded`. */
+function decode(res: ApiResponse, what: string): ApiResponse {
+  const coding = res.headers["content-encoding"]?.trim().toLowerCase();
+  if (!coding || coding === "identity" || res.body.length === 0) return res;
+  if (coding !== "gzip") throw new CheckError(`${what}: Content-Encoding ${coding}, which the request did not offer`);
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(res.body);
+  } catch (e) {
+    throw new CheckError(`${what}: Content-Encoding gzip, but the ${res.body.length}-byte body does not inflate (${(e as Error).message})`);
+  }
+  return { ...responseOf(res.status, res.headers, inflated), encoded: res.body };
+}
+
+function send({ url, method, headers, body, options: o, tls }: WireRequest) {
   return new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 10_000;
     let answered = false;
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    const request = url.protocol === "https:" ? https.request : http.request;
+    const req = request(url, { method, headers, agent: false, ...tls }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
-        const data = Buffer.concat(chunks);
-        let json: unknown;
-        try {
-          json = data.length ? JSON.parse(data.toString("utf8")) : undefined;
-        } catch {}
-        resolve({ status: res.statusCode!, headers: flat(res.headers), body: data, text: data.toString("utf8"), json });
+        resolve(responseOf(res.statusCode!, flat(res.headers), Buffer.concat(chunks)));
         req.destroy();
       });
     });

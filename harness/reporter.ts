@@ -7,6 +7,7 @@ import type { Target } from "./targets.js";
 import type { Report, ReportCheck, ReportTarget } from "./report-types.js";
 import { ROOT } from "./manifest.js";
 import { writeReports } from "./report/write.js";
+import { addReproducers } from "./report/reproduce.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
@@ -29,26 +30,27 @@ export default class ConformanceReporter implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>) {
     const targets = new Map<string, ReportTarget>();
+    const order = ((modules[0]?.project.config.provide?.targets ?? []) as Target[]).map((t) => t.name);
     for (const module of modules) {
-      const target = module.project.config.provide?.target as Target | undefined;
-      if (!target || target.faults) continue;
-      let entry = targets.get(target.name);
-      if (!entry) {
-        entry = {
-          name: target.name,
-          kind: target.kind,
-          image: target.image ?? null,
-          imageId: imageId(target.image),
-          url: target.url ?? null,
-          manifest: target.manifest ?? null,
-          profiles: target.profiles,
-          checks: [],
-        };
-        targets.set(target.name, entry);
-      }
+      const known = new Map(((module.project.config.provide?.targets ?? []) as Target[]).map((t) => [t.name, t]));
       for (const test of module.children.allTests()) {
-        const { check, result } = test.meta();
-        if (!check) continue;
+        const { check, result, target: name } = test.meta();
+        const target = name === undefined ? undefined : known.get(name);
+        if (!check || !target || target.faults) continue;
+        let entry = targets.get(target.name);
+        if (!entry) {
+          entry = {
+            name: target.name,
+            kind: target.kind,
+            image: target.image ?? null,
+            imageId: imageId(target.image),
+            url: target.url ?? null,
+            manifest: target.manifest ?? null,
+            profiles: target.profiles,
+            checks: [],
+          };
+          targets.set(target.name, entry);
+        }
         const outcome = test.result();
         const fallback =
           outcome.state === "skipped" || outcome.state === "pending"
@@ -67,10 +69,11 @@ export default class ConformanceReporter implements Reporter {
       suite: { name: pkg.name, version: pkg.version, contract: "v1" },
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      targets: [...targets.values()].map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
+      targets: [...targets.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
     };
+    addReproducers(report); // every failure carries its curl lines (`reproduce`)
     mkdirSync(this.options.outputDir, { recursive: true });
     writeFileSync(join(this.options.outputDir, "conformance.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeReports(report, this.options.outputDir);
+    writeReports(report, this.options.outputDir, { historyDir: process.env.CONFORMANCE_HISTORY_DIR, appendHistory: true });
   }
 }

@@ -1,9 +1,11 @@
 // Drives one graceful-shutdown scenario against a fresh server and records what happened:
 //   an idle keep-alive connection and a POST whose body is half sent are open; the signal goes;
 //   1.1 s later a new connection is tried; 9 s after the signal the rest of the body is sent;
-//   then the response and the exit status are collected.
+//   then the response and the exit status are collected. A scenario may also hold something else
+//   open through all this (the `websocket` profile's sockets) and collect what became of it.
 import http from "node:http";
 import type { StartedImplementationContainer, ExitStatus } from "./container.js";
+import { assert, expectEqual, fail } from "./expect.js";
 import { sleep } from "./users.js";
 
 export type Signal = "SIGTERM" | "SIGINT";
@@ -16,6 +18,14 @@ export interface ShutdownObservation {
   /** The in-flight request's outcome. */
   inflight: { status?: number; body?: string; error?: string; at: number };
   exit?: ExitStatus;
+}
+
+/** What a scenario holds open besides its requests: opened before the signal, collected after the exit. */
+export interface Held<T> {
+  /** Settles once the held thing has ended (bounded by the scenario). */
+  outcome: Promise<T>;
+  /** Lets go of it, if it is still open. */
+  release(): void;
 }
 
 export const FINISH_BODY_AFTER_MS = 9_000;
@@ -48,11 +58,16 @@ function probe(base: URL) {
   });
 }
 
-export async function runShutdown(server: StartedImplementationContainer, signal: Signal): Promise<ShutdownObservation> {
+export async function runShutdown<T = never>(
+  server: StartedImplementationContainer,
+  signal: Signal,
+  hold?: (base: URL) => Promise<Held<T>>,
+): Promise<ShutdownObservation & { held?: T | undefined }> {
   const base = new URL(server.baseUrl);
   const idle = await idleConnection(base);
   let idleClosedAt: number | undefined;
   idle.on("close", () => (idleClosedAt ??= Date.now()));
+  const held = await hold?.(base);
 
   const body = JSON.stringify({ name: "In Flight", email: `inflight-${signal.toLowerCase()}@example.com` });
   const half = Math.floor(body.length / 2);
@@ -84,5 +99,28 @@ export async function runShutdown(server: StartedImplementationContainer, signal
   const result = await inflight;
   idle.destroy();
   const exit = await server.waitForExit(10_000);
-  return { probe: probed, idleClosedAt: idleBefore, inflight: result, ...(exit ? { exit } : {}) };
+  const heldOutcome = held && (await Promise.race([held.outcome, sleep(2000).then(() => undefined)]));
+  held?.release();
+  return { probe: probed, idleClosedAt: idleBefore, inflight: result, ...(exit ? { exit } : {}), ...(held ? { held: heldOutcome } : {}) };
 }
+
+/** The contract's four points: number, title (to be followed by the signal), and the assertion. */
+export const SHUTDOWN_POINTS = [
+  ["01", `MUST stop accepting new connections within 1 s of`, (o: ShutdownObservation) => {
+    assert(o.probe.refused, `${o.probe.detail} ${PROBE_AFTER_MS} ms after the signal`);
+  }],
+  ["02", `MUST complete a request whose body is still arriving (finished ${FINISH_BODY_AFTER_MS / 1000} s later) after`, (o: ShutdownObservation) => {
+    if (o.inflight.error) fail(`the in-flight POST got no full response: ${o.inflight.error}`);
+    expectEqual(o.inflight.status, 201, "status of the in-flight POST");
+    assert(JSON.parse(o.inflight.body ?? "null")?.name === "In Flight", `the in-flight 201 body is incomplete: ${JSON.stringify(o.inflight.body)}`);
+  }],
+  ["03", "MUST close idle keep-alive connections on", (o: ShutdownObservation) => {
+    assert(o.idleClosedAt !== undefined, `the idle keep-alive connection was still open ${FINISH_BODY_AFTER_MS / 1000} s after the signal`);
+  }],
+  ["04", "MUST exit with status 0 within 2 s of its last in-flight response after", (o: ShutdownObservation) => {
+    if (!o.exit) fail("the server was still running 10 s after its last in-flight response");
+    expectEqual(o.exit.exitCode, 0, "exit status");
+    const after = o.exit.finishedAt - o.inflight.at;
+    assert(after <= 2000, `exited ${after} ms after the last in-flight response, expected at most 2000`);
+  }],
+] as const;

@@ -24,9 +24,11 @@ export interface Target {
   expectations: Record<string, Expectation>;
   /** Extra container environment (used by the suite's own broken servers). */
   env?: Record<string, string>;
+  /** When set, only these checks run against the target (the suite's own broken servers). */
+  checks?: string[];
   /**
    * Only for the suite's own broken servers (harness/faults.ts): check id -> text its failure
-   * reason must contain. These checks must fail, for that reason; the others are not run.
+   * reason must contain. These checks must fail, for that reason; any other check that runs must pass.
    */
   faults?: Record<string, string>;
 }

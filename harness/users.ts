@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Api } from "./http.js";
 import { expectStatus } from "./expect.js";
+import { CheckError } from "./check-error.js";
 import type { components } from "./generated/openapi.js";
 
 export type User = components["schemas"]["User"];
@@ -24,3 +25,16 @@ export async function pathFor(api: Api, method: string) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A url: target is one server that every suite file shares, so other files may write between two
+ * reads of the collection. `read` returns undefined when it saw the collection change in between;
+ * it is tried again, at most 5 times. Against a server of its own it runs once.
+ */
+export async function whileQuiet<T>(read: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const result = await read();
+    if (result !== undefined) return result;
+  }
+  throw new CheckError("the collection changed between the reads of each of 5 attempts: another client kept writing");
+}

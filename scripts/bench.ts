@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { buildImage, imageExists, imageTag } from "../harness/build.js";
-import { assertDockerAvailable, startReaper } from "../harness/docker.js";
+import { ensureDocker, startReaper } from "../harness/docker.js";
 import { loadManifest, ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
@@ -92,7 +92,7 @@ async function main() {
   const logDriver = process.env.BENCH_LOG_DRIVER ?? "none";
   if (!/^[a-z0-9-]+$/.test(logDriver)) throw new UsageError(`BENCH_LOG_DRIVER must be a docker log driver name such as none or json-file, got "${logDriver}"`);
   const gateMode = gateModeFromEnv();
-  assertDockerAvailable();
+  await ensureDocker();
   assertTaskset();
   const wrk = await ensureWrk(say);
   const oha = await ensureOha(say);
@@ -331,6 +331,7 @@ async function run(
     imageId: s.imageId,
     framework: s.target?.manifest?.framework ?? null,
     language: s.target?.manifest?.language ?? null,
+    profiles: s.target?.profiles ?? [],
     imageSizeBytes: s.size,
     startToFirst200Ms: stat(s.starts, Infinity),
     runToFirst200Ms: stat(s.runStarts, Infinity),

@@ -6,11 +6,10 @@ import { runShutdown, FINISH_BODY_AFTER_MS, PROBE_AFTER_MS, type ShutdownObserva
 
 const { check } = section("Graceful shutdown");
 
-let scenarios: Record<Signal, Promise<ShutdownObservation>> | undefined;
 /** Both scenarios start with the first check, and run side by side. */
-function observe(ctx: CheckContext, signal: Signal) {
+async function observe(ctx: CheckContext, signal: Signal) {
   const start = (s: Signal) => ctx.boot().then(({ server }) => runShutdown(server, s));
-  scenarios ??= { SIGTERM: start("SIGTERM"), SIGINT: start("SIGINT") };
+  const scenarios = await ctx.once("shutdown", async () => ({ SIGTERM: start("SIGTERM"), SIGINT: start("SIGINT") }));
   return scenarios[signal];
 }
 

@@ -21,6 +21,7 @@ export function syntheticReport(): BenchReport {
     imageId: "sha256:0",
     framework: name,
     language: "Rust",
+    profiles: ["recommended"],
     imageSizeBytes: 3e6,
     startToFirst200Ms: stat([5, 6, 7], Infinity),
     runToFirst200Ms: stat([200, 210, 220], Infinity),

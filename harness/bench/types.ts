@@ -148,6 +148,8 @@ export interface TargetResult {
   imageId: string;
   framework: string | null;
   language: string | null;
+  /** Optional profiles the target claims (its manifest). */
+  profiles: string[];
   imageSizeBytes: number;
   /** Engine's State.StartedAt to the first 200 from GET /health, ms, one fresh container per value. */
   startToFirst200Ms: Stat;

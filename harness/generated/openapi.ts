@@ -35,7 +35,8 @@ export interface paths {
         /** Create a user. */
         post: operations["createUser"];
         delete?: never;
-        options?: never;
+        /** CORS preflight (the `cors` profile). */
+        options: operations["preflightUsers"];
         /** HEAD of GET /api/users. */
         head: operations["headUsers"];
         patch?: never;
@@ -46,7 +47,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -58,7 +66,8 @@ export interface paths {
         post?: never;
         /** Delete a user; its id is never reused. */
         delete: operations["deleteUser"];
-        options?: never;
+        /** CORS preflight (the `cors` profile). */
+        options: operations["preflightUser"];
         /** HEAD of GET /api/users/{id}. */
         head: operations["headUser"];
         /** Change the members the body names (JSON merge patch without null). */
@@ -73,15 +82,16 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        /** @description 1 to 100 code points with at least one that is not White_Space. Stored exactly as sent. */
+        /** @description 1 to 100 code points with at least one that is not whitespace (the 25 White_Space code points, spelled out). Stored exactly as sent. */
         Name: string;
-        /** @description At most 254 code points; unique among users, ASCII-case-insensitively. Stored exactly as sent. */
+        /** @description At most 254 code points matching ^[^\s@]+@[^\s@]+\.[^\s@]+$, with \s the 25 White_Space code points; unique among users, compared ASCII-case-insensitively. Stored exactly as sent. */
         Email: string;
         /**
          * Format: date-time
          * @description RFC 3339 timestamp in UTC.
          */
         Timestamp: string;
+        /** @description A user. `id` strictly increases in creation order and is never reused; `updated_at` equals `created_at` on create and is never earlier than before. */
         User: {
             /** Format: int64 */
             id: number;
@@ -90,20 +100,24 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
+        /** @description POST and PUT need both members; any other member is 422. */
         UserCreate: {
             name: components["schemas"]["Name"];
             email: components["schemas"]["Email"];
         };
         UserReplace: components["schemas"]["UserCreate"];
+        /** @description PATCH takes any subset of the members (`{}` included) and changes only what it names; any other member is 422. */
         UserPatch: {
             name?: components["schemas"]["Name"];
             email?: components["schemas"]["Email"];
         };
+        /** @description `data` holds at most `per_page` users, ordered by id ascending; `page` and `per_page` are the values after clamping. */
         UserPage: {
             data: components["schemas"]["User"][];
             /** Format: int64 */
             page: number;
             per_page: number;
+            /** Format: int64 */
             total: number;
         };
         /** @description RFC 9457 problem details. */
@@ -129,6 +143,7 @@ export interface components {
         /** @description The user. */
         OneUser: {
             headers: {
+                ETag: components["headers"]["ETag"];
                 [name: string]: unknown;
             };
             content: {
@@ -146,13 +161,42 @@ export interface components {
                 "application/json": components["schemas"]["UserPage"];
             };
         };
+        /** @description The `conditional` profile: If-None-Match matched the user's ETag (no body). */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The `conditional` profile: If-Match did not match the user's current ETag. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The `cors` profile: the preflight's answer (no body). */
+        Preflight: {
+            headers: {
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Malformed request (query value, id or JSON). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                };
             };
         };
         /** @description No such user, or no such path. */
@@ -161,17 +205,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                };
             };
         };
-        /** @description The path exists but does not support the method. */
+        /** @description The path exists but does not support the method (or the server implements the method nowhere). */
         MethodNotAllowed: {
             headers: {
                 Allow: components["headers"]["Allow"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 405;
+                };
             };
         };
         /** @description Another user holds this email (ASCII-case-insensitively). */
@@ -180,16 +230,22 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                };
             };
         };
-        /** @description The body is larger than 1,048,576 bytes. */
+        /** @description The body is larger than 1,048,576 bytes, whether declared by Content-Length or sent chunked. */
         ContentTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                };
             };
         };
         /** @description The Content-Type is not accepted for this operation. */
@@ -198,7 +254,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 415;
+                };
             };
         };
         /** @description Well-formed JSON that breaks the rules. */
@@ -207,28 +266,75 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["ValidationProblem"];
+                "application/problem+json": components["schemas"]["ValidationProblem"] & {
+                    /** @constant */
+                    status?: 422;
+                };
+            };
+        };
+        /** @description The server does not implement the method at all (RFC 9110 §15.6.2). */
+        NotImplemented: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 501;
+                };
             };
         };
     };
     parameters: {
-        /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+        /**
+         * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+         *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+         *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+         *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+         *     with either value or with 400; when every value is invalid the answer is 400.
+         */
         Page: string;
-        /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+        /**
+         * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+         *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+         *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+         *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+         */
         PerPage: string;
-        /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+        /**
+         * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+         *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+         *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+         *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+         *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+         *     answers 404, which misses only that SHOULD.
+         */
         UserId: string;
+        /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+        IfNoneMatch: string;
+        /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+        IfMatch: string;
+        /** @description The `cors` profile: the origin asking. */
+        Origin: string;
+        /** @description The `cors` profile: the method the preflight asks about. */
+        AccessControlRequestMethod: string;
     };
     requestBodies: never;
     headers: {
-        /** @description /api/users/{id} of the new user. */
+        /** @description A URI reference to /api/users/{id} of the new user. */
         Location: string;
-        /** @description RFC 8288 links with rel="first" and rel="last" always, rel="prev" when page > 1, rel="next" when a later page holds users. */
+        /** @description RFC 8288 links with rel="first" and rel="last" always, rel="prev" when page > 1, rel="next" when a later page holds users; each target is a URI reference to /api/users carrying page and per_page. The last page is max(1, ceil(total / per_page)). */
         Link: string;
-        /** @description The number of users. */
+        /** @description The number of users (the body's `total`). */
         "X-Total-Count": string;
-        /** @description The methods the path supports. */
+        /** @description The methods the path supports: at least GET, HEAD, POST for /api/users and GET, HEAD, PUT, PATCH, DELETE for /api/users/{id}; OPTIONS may be added. */
         Allow: string;
+        /** @description The `conditional` profile: the user's entity-tag (RFC 9110 §8.8.3). */
+        ETag: string;
+        /** @description "*" or the request's Origin. */
+        AccessControlAllowOrigin: string;
+        /** @description The methods a cross-origin request may use. */
+        AccessControlAllowMethods: string;
     };
     pathItems: never;
 }
@@ -275,9 +381,20 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+                /**
+                 * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+                 *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+                 *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+                 *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+                 *     with either value or with 400; when every value is invalid the answer is 400.
+                 */
                 page?: components["parameters"]["Page"];
-                /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+                /**
+                 * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+                 *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+                 *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+                 *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+                 */
                 per_page?: components["parameters"]["PerPage"];
             };
             header?: never;
@@ -320,12 +437,41 @@ export interface operations {
             422: components["responses"]["UnprocessableContent"];
         };
     };
+    preflightUsers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The `cors` profile: the origin asking. */
+                Origin: components["parameters"]["Origin"];
+                /** @description The `cors` profile: the method the preflight asks about. */
+                "Access-Control-Request-Method": components["parameters"]["AccessControlRequestMethod"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Preflight"];
+            204: components["responses"]["Preflight"];
+        };
+    };
     headUsers: {
         parameters: {
             query?: {
-                /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+                /**
+                 * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+                 *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+                 *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+                 *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+                 *     with either value or with 400; when every value is invalid the answer is 400.
+                 */
                 page?: components["parameters"]["Page"];
-                /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+                /**
+                 * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+                 *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+                 *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+                 *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+                 */
                 per_page?: components["parameters"]["PerPage"];
             };
             header?: never;
@@ -355,9 +501,19 @@ export interface operations {
     getUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -365,6 +521,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["OneUser"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
         };
@@ -372,9 +529,19 @@ export interface operations {
     replaceUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -389,6 +556,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -397,9 +565,19 @@ export interface operations {
     deleteUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -415,14 +593,53 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    preflightUser: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The `cors` profile: the origin asking. */
+                Origin: components["parameters"]["Origin"];
+                /** @description The `cors` profile: the method the preflight asks about. */
+                "Access-Control-Request-Method": components["parameters"]["AccessControlRequestMethod"];
+            };
+            path: {
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Preflight"];
+            204: components["responses"]["Preflight"];
         };
     };
     headUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -436,6 +653,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModified"];
             /** @description Malformed id (no body). */
             400: {
                 headers: {
@@ -455,9 +673,19 @@ export interface operations {
     patchUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `conditional` profile: a tag that is not the user's current ETag gives 412 (RFC 9110 §13.1.1). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -473,6 +701,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];

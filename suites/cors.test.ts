@@ -1,0 +1,43 @@
+// Optional profile `cors`: a preflight OPTIONS with Origin and Access-Control-Request-Method answers
+// 2xx with Access-Control-Allow-Origin and Access-Control-Allow-Methods; a plain request with Origin
+// gets Access-Control-Allow-Origin. Both headers as the Fetch standard's CORS check reads them.
+import { section } from "../harness/check.js";
+import { assert, expectHeader, fail } from "../harness/expect.js";
+import type { ApiResponse } from "../harness/http.js";
+import { createUser, uniqueEmail } from "../harness/users.js";
+
+const { check } = section("Optional profiles");
+const profile = "cors";
+
+const ORIGIN = "https://app.crud-conformance.test";
+
+/** Access-Control-Allow-Origin must be `*` or the request's origin, byte for byte. */
+function expectAllowOrigin(res: ApiResponse) {
+  const value = expectHeader(res, "Access-Control-Allow-Origin");
+  assert(value === "*" || value === ORIGIN, `Access-Control-Allow-Origin is ${JSON.stringify(value)}, expected "*" or ${JSON.stringify(ORIGIN)}`);
+}
+
+const preflight = (method: string) => ({ headers: { origin: ORIGIN, "access-control-request-method": method } });
+
+for (const [id, method, where] of [
+  ["CORS-01", "POST", "/api/users"],
+  ["CORS-02", "DELETE", "/api/users/{id}"],
+] as const) {
+  check({ id, level: "MUST", profile, title: `MUST answer a preflight OPTIONS ${where} for ${method} with 2xx, Access-Control-Allow-Origin and -Methods naming ${method}` }, async ({ api }) => {
+    const path = where.replace("{id}", String((await createUser(api)).id));
+    const res = await api.request("OPTIONS", path, preflight(method));
+    if (res.status < 200 || res.status > 299) fail(`status ${res.status}, expected 2xx`);
+    expectAllowOrigin(res);
+    const methods = expectHeader(res, "Access-Control-Allow-Methods").split(",").map((m) => m.trim());
+    assert(methods.includes(method) || methods.includes("*"), `Access-Control-Allow-Methods ${JSON.stringify(res.headers["access-control-allow-methods"])} does not name ${method}`);
+  });
+}
+
+check({ id: "CORS-03", level: "MUST", profile, title: "MUST send Access-Control-Allow-Origin on GET /api/users with Origin" }, async ({ api }) => {
+  expectAllowOrigin(await api.get("/api/users", { headers: { origin: ORIGIN } }));
+});
+
+check({ id: "CORS-04", level: "MUST", profile, title: "MUST send Access-Control-Allow-Origin on POST /api/users with Origin" }, async ({ api }) => {
+  const res = await api.post("/api/users", { name: "Cross Origin", email: uniqueEmail() }, { headers: { origin: ORIGIN } });
+  expectAllowOrigin(res);
+});
