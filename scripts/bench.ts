@@ -1,439 +1,428 @@
-// Measures each target of CONFORMANCE_TARGETS and prints the numbers; it never asserts them.
-// Run with `npx tsx scripts/bench.ts` (or `npm run bench`). Per target:
-//   build     whether the image was already there, else the build time (harness/build.ts)
-//   size      the image size (`docker image inspect`)
-//   start     start() to healthy through testcontainers' wait strategy, BENCH_RUNS times; then
-//             container start (the engine's State.StartedAt) to the first 200 from GET /health,
-//             probed every 5 ms from the moment `docker run -d` returns, BENCH_RUNS times (also
-//             from the `docker run` invocation, which adds the engine's create and start)
-//   load      BENCH_REQUESTS requests (default 2000) from 16 keep-alive clients, a mix of POST
-//             /api/users, GET /api/users/{id} and GET /api/users?per_page=20, stopped after 30 s
-//             whatever happens: requests/s, p50/p99 latency, non-2xx and failed requests
-//   memory    `docker stats` right after healthy, and after the load
-// Every container carries this run's labels, so the reaper removes it even if the script is killed.
-import { execFile, spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { Agent, request } from "node:http";
-import { createServer } from "node:net";
-import { cpus, totalmem } from "node:os";
-import { performance } from "node:perf_hooks";
-import { promisify } from "node:util";
-import { buildImage, imageExists } from "../harness/build.js";
-import { CONTAINER_PORT, ImplementationContainer, type StartedImplementationContainer } from "../harness/container.js";
-import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/docker.js";
+// `npm run bench`: re-measures the seed article's performance claims. The jobs are split as in
+// the TechEmpower toolset, one module each under harness/bench/:
+//   verify.ts     the gate: only targets that pass every core check are benchmarked
+//   tools.ts      the load generators (wrk from Debian, oha from crates.io), installed if missing
+//   server.ts     a container per server: host network, pinned to CPU 0, the conformance limits
+//   wrk.ts        closed-loop runs (the concurrency ladder) and their parser
+//   oha.ts        fixed-rate runs with coordinated-omission correction and their parser
+//   scenarios.ts  what each scenario sends; seeding
+//   resources.ts  RSS, cgroup memory, 10,000 idle keep-alive connections
+//   claims.ts     the article's claims against the numbers
+//   write.ts      reports/bench.json (checked against bench.schema.json), bench.html, docs
+// docs/benchmarks.md says what is measured and how; BENCH_QUICK=1 is the 90-second path.
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { buildImage, imageExists, imageTag } from "../harness/build.js";
+import { ensureDocker, startReaper } from "../harness/docker.js";
+import { loadManifest, ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
+import { evaluateClaims } from "../harness/bench/claims.js";
+import { renderMarkdown } from "../harness/bench/markdown.js";
+import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
+import { cgroupOf, cpuSecondsOf, idleConnections, rssOf } from "../harness/bench/resources.js";
+import { fixedRate, SCENARIOS, seedUsers, wrkPlan } from "../harness/bench/scenarios.js";
+import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, removeRunContainers, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
+import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
+import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
+import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
+import { gateModeFromEnv, verify, type GateMode } from "../harness/bench/verify.js";
+import { runWrk, wrkArgs } from "../harness/bench/wrk.js";
+import { updateDocs, writeReport } from "../harness/bench/write.js";
 
-process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // as in vitest.config.ts: harness/docker.ts reaps instead
+process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 
-const HOST = "127.0.0.1";
-const CONCURRENCY = 16;
-const LOAD_DEADLINE_MS = 30_000;
-const POLL_MS = 5;
-const SEED_USERS = 20;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-const execFileAsync = promisify(execFile);
-async function docker(...args: string[]): Promise<string> {
-  return (await execFileAsync("docker", args, { encoding: "utf8", timeout: 60_000 })).stdout.trim();
-}
-
+const say = (line: string) => console.error(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// ---------- statistics ----------
-
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-/** Nearest-rank percentile of a non-empty list. */
-function percentile(xs: number[], p: number): number {
-  const s = sorted(xs);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-const median = (xs: number[]) => {
-  const s = sorted(xs);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-const spread = (xs: number[]): Spread | undefined =>
-  xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : undefined;
-const fmtSpread = (s: Spread | undefined, digits = 0) =>
-  s ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "n/a";
-
-// ---------- docker helpers ----------
-
-async function imageSizeMB(image: string): Promise<number> {
-  return Number(await docker("image", "inspect", "--format", "{{.Size}}", image)) / 1e6;
+interface Server {
+  name: string;
+  image: string;
+  imageId: string;
+  size: number;
+  target?: Target;
+  id?: string;
+  port?: number;
+  pid?: number;
+  seeded?: number[];
+  starts: number[];
+  runStarts: number[];
+  idleRss?: number;
+  idleCgroup?: number | null;
+  ladder: LadderPoint[];
+  fixedRate: FixedRatePoint[];
 }
 
-/** The "used" half of `docker stats`' MemUsage, e.g. "1.234MiB / 512MiB" -> "1.234MiB". */
-async function memUsage(id: string): Promise<string> {
-  const out = await docker("stats", "--no-stream", "--format", "{{.MemUsage}}", id);
-  return out.split("/")[0]!.trim();
+function cpusFromEnv() {
+  const server = process.env.BENCH_SERVER_CPUS ?? "0";
+  const generator = process.env.BENCH_GENERATOR_CPUS ?? "1";
+  const n = cpus().length;
+  if (n < 2 && !process.env.BENCH_SERVER_CPUS) throw new UsageError(`bench needs 2 CPUs (one for the server, one for the generator); this machine has ${n}. Set BENCH_SERVER_CPUS and BENCH_GENERATOR_CPUS to share one`);
+  for (const [name, v] of [["BENCH_SERVER_CPUS", server], ["BENCH_GENERATOR_CPUS", generator]]) {
+    if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(v!)) throw new UsageError(`${name} must be a CPU list such as 0 or 0-1, got "${v}"`);
+  }
+  return { server, generator };
 }
 
-/** The engine's RFC 3339 nanosecond timestamp, in ms since epoch with sub-ms precision. */
-function parseEngineTime(iso: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
-  if (!m) throw new Error(`cannot parse engine time ${iso}`);
-  const frac = Number(`0.${m[2] ?? "0"}`) * 1000;
-  return Date.parse(`${m[1]}${m[3]}`) + frac;
-}
+/** A server whose process has gone (its container removed, or the engine restarted, by someone else). */
+class ServerGone extends Error {}
 
-/** A host port that nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// ---------- HTTP ----------
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function send(agent: Agent | false, port: number, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        host: HOST,
-        port,
-        method,
-        path,
-        agent,
-        headers: payload === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
+function assertAlive(s: Server) {
+  if (s.pid && !existsSync(`/proc/${s.pid}`)) {
+    throw new ServerGone(
+      `${s.name}: its server process is gone (the container was removed or the Docker engine restarted outside this run); what follows could not be trusted, so the run stops and writes nothing`,
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
-const uniqueEmail = () => `bench-${randomBytes(8).toString("hex")}@example.com`;
-
-// ---------- measurements ----------
-
-/** start() to resolved (testcontainers polls /health until 200), in ms; the container is removed after. */
-async function timedTestcontainersStart(image: string, runId: string): Promise<number> {
-  const container = new ImplementationContainer(image).withLabels(runLabels(runId));
-  const t0 = performance.now();
-  const started = await container.start();
-  const ms = performance.now() - t0;
-  await started.stop({ timeout: 0, remove: true });
-  return ms;
-}
-
-/**
- * `docker run -d` (which waits for nothing but the engine's start) on a host port chosen
- * beforehand, then GET /health every 5 ms. Returns, in ms, the engine's State.StartedAt to the
- * first 200, the `docker run` invocation to the first 200 (adding the engine's create and start),
- * and which probe got that 200.
- */
-async function timedFirst200(image: string, runId: string): Promise<{ fromStart: number; fromRun: number; probes: number }> {
-  const port = await freePort();
-  const labels = Object.entries(runLabels(runId)).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-  const args = ["run", "-d", ...labels, "-e", `PORT=${CONTAINER_PORT}`, "-p", `${HOST}:${port}:${CONTAINER_PORT}`, "--memory", "512m", "--pids-limit", "256", image];
-  const runStarted = Date.now();
-  const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c));
-  child.stderr.on("data", (c: Buffer) => (err += c));
-  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
-  const id = out.trim();
-
-  // Probing starts once `docker run -d` has returned: probes sent while the engine was still wiring
-  // the container's network made every later connection stall for about a second (a failed
-  // neighbour entry or a dropped SYN being retried, by the look of it), which measured the engine,
-  // not the server. A probe can still hang, so probes overlap: a new one every 5 ms, each with its
-  // own timeout, and the first 200 to arrive wins.
-  let first200: number | undefined;
-  let inFlight = 0;
-  let probes = 0;
-  let probesBefore200 = 0;
-  const deadline = runStarted + 30_000;
-  while (code === 0 && first200 === undefined && Date.now() < deadline) {
-    if (inFlight < 256) {
-      inFlight++;
-      const n = ++probes;
-      void send(false, port, "GET", "/health", undefined, 2_000)
-        .then(
-          (r) => r.status === 200 && first200 === undefined && ((first200 = Date.now()), (probesBefore200 = n)),
-          () => undefined,
-        )
-        .finally(() => inFlight--);
-    }
-    await sleep(POLL_MS);
-  }
-  while (inFlight > 0) await sleep(POLL_MS); // let the other probes finish before the container goes
-  try {
-    if (code !== 0) throw new Error(`docker run exited ${code}: ${err.trim().split("\n")[0]}`);
-    if (first200 === undefined) throw new Error(`GET /health on ${HOST}:${port} gave no 200 within 30 s`);
-    const startedAt = parseEngineTime(await docker("inspect", "--format", "{{.State.StartedAt}}", id));
-    return { fromStart: first200 - startedAt, fromRun: first200 - runStarted, probes: probesBefore200 };
-  } finally {
-    if (id) await docker("rm", "-f", "-v", id).catch(() => "");
   }
 }
 
-interface LoadResult {
-  sent: number;
-  completed: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  failed: number;
-  byStatus: Record<string, number>;
-  stoppedByDeadline: boolean;
-}
-
-/** A bounded mixed load: at most `total` requests, at most 30 s, 16 keep-alive clients. */
-async function load(port: number, total: number): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const ids: number[] = [];
-  try {
-    // Seed a few users (not measured), so reads have something to find from the first request.
-    for (let i = 0; i < SEED_USERS; i++) {
-      const r = await send(agent, port, "POST", "/api/users", { name: `Seed ${i}`, email: uniqueEmail() });
-      if (r.status === 201) ids.push((JSON.parse(r.body) as { id: number }).id);
-    }
-    if (!ids.length) throw new Error("could not create a single user with POST /api/users");
-
-    const latencies: number[] = [];
-    const byStatus: Record<string, number> = {};
-    let issued = 0;
-    let failed = 0;
-    let non2xx = 0;
-    const t0 = performance.now();
-    const end = t0 + LOAD_DEADLINE_MS;
-    let stoppedByDeadline = false;
-
-    const worker = async () => {
-      while (issued < total) {
-        const now = performance.now();
-        if (now >= end) {
-          stoppedByDeadline = true;
-          return;
-        }
-        const n = issued++;
-        const kind = n % 3;
-        const t = performance.now();
-        const timeout = Math.max(1, end - t);
-        try {
-          let r: Reply;
-          if (kind === 0) {
-            r = await send(agent, port, "POST", "/api/users", { name: "Bench User", email: uniqueEmail() }, timeout);
-            if (r.status === 201) ids.push((JSON.parse(r.body) as { id: number }).id);
-          } else if (kind === 1) {
-            r = await send(agent, port, "GET", `/api/users/${ids[n % ids.length]}`, undefined, timeout);
-          } else {
-            r = await send(agent, port, "GET", "/api/users?per_page=20", undefined, timeout);
-          }
-          latencies.push(performance.now() - t);
-          byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-          if (r.status < 200 || r.status > 299) non2xx++;
-        } catch {
-          failed++;
-          byStatus.error = (byStatus.error ?? 0) + 1;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      sent: issued,
-      completed: latencies.length,
-      seconds,
-      rps: latencies.length / seconds,
-      p50: latencies.length ? percentile(latencies, 50) : NaN,
-      p99: latencies.length ? percentile(latencies, 99) : NaN,
-      non2xx,
-      failed,
-      byStatus,
-      stoppedByDeadline,
-    };
-  } finally {
-    agent.destroy();
-  }
-}
-
-// ---------- per target ----------
-
-interface Row {
-  target: string;
-  build: string;
-  sizeMB: number;
-  tcStart: Spread | undefined;
-  first200: Spread | undefined;
-  runTo200: Spread | undefined;
-  /** Which probe of each run got the first 200 (1: the server was up before it could be asked). */
-  probes: number[];
-  idleMem: string;
-  load: LoadResult;
-  loadMem: string;
-}
-
-async function prepareImage(target: Target): Promise<string> {
-  if (target.kind === "implementation") {
-    const { built, seconds } = await buildImage(target.dir!, target.manifest!, target.image!);
-    return built ? `built ${seconds.toFixed(1)} s` : "cached";
-  }
-  if (!(await imageExists(target.image!))) {
-    throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
-  }
-  return "cached";
-}
-
-async function measure(target: Target, build: string, runId: string, runs: number, requests: number): Promise<Row> {
-  const image = target.image!;
-  const say = (line: string) => console.error(`[${target.name}] ${line}`);
-  const sizeMB = await imageSizeMB(image);
-
-  const tc: number[] = [];
-  for (let i = 0; i < runs; i++) tc.push(await timedTestcontainersStart(image, runId));
-  say(`testcontainers start to healthy: ${tc.map((x) => x.toFixed(0)).join(", ")} ms`);
-
-  const fromStart: number[] = [];
-  const fromRun: number[] = [];
-  const probes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await timedFirst200(image, runId);
-    fromStart.push(r.fromStart);
-    fromRun.push(r.fromRun);
-    probes.push(r.probes);
-  }
-  say(`container start to first 200: ${fromStart.map((x) => x.toFixed(1)).join(", ")} ms (the 200 answered probe ${probes.join(", ")})`);
-  say(`docker run to first 200: ${fromRun.map((x) => x.toFixed(0)).join(", ")} ms`);
-
-  let container: StartedImplementationContainer | undefined;
-  try {
-    container = await new ImplementationContainer(image).withLabels(runLabels(runId)).start();
-    const idleMem = await memUsage(container.getId());
-    const result = await load(container.getMappedPort(CONTAINER_PORT), requests);
-    const loadMem = await memUsage(container.getId());
-    say(
-      `load: ${result.completed}/${result.sent} in ${result.seconds.toFixed(2)} s, ${result.rps.toFixed(0)} req/s, ` +
-        `p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, statuses ${JSON.stringify(result.byStatus)}` +
-        (result.stoppedByDeadline ? " (stopped at the 30 s deadline)" : ""),
-    );
-    say(`memory: idle ${idleMem}, after load ${loadMem}`);
-    return { target: target.name, build, sizeMB, tcStart: spread(tc), first200: spread(fromStart), runTo200: spread(fromRun), probes, idleMem, load: result, loadMem };
-  } finally {
-    await container?.stop({ timeout: 0, remove: true }).catch(() => undefined);
-  }
-}
-
-// ---------- output ----------
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
-}
-
-function report(rows: Row[], runs: number, requests: number) {
-  const cpu = cpus();
-  const header = [
-    "target",
-    "image",
-    "size MB",
-    `tc start→healthy ms, med (min–max) n=${runs}`,
-    "start→first 200 ms",
-    "docker run→first 200 ms",
-    "req/s",
-    "p50 ms",
-    "p99 ms",
-    "non-2xx",
-    "failed",
-    "mem idle",
-    "mem after load",
-  ];
-  const body = rows.map((r) => [
-    r.target,
-    r.build,
-    r.sizeMB.toFixed(2),
-    fmtSpread(r.tcStart),
-    fmtSpread(r.first200, 1),
-    fmtSpread(r.runTo200),
-    r.load.rps.toFixed(0),
-    r.load.p50.toFixed(2),
-    r.load.p99.toFixed(2),
-    String(r.load.non2xx),
-    String(r.load.failed),
-    r.idleMem,
-    r.loadMem,
-  ]);
-  console.log();
-  console.log(table([header, ...body]));
-  console.log();
-  console.log(`load: ${requests} requests per target (${CONCURRENCY} keep-alive clients; POST /api/users, GET /api/users/{id}, GET /api/users?per_page=20 in turn; 30 s cap)`);
-  for (const r of rows) {
-    if (r.load.stoppedByDeadline || r.load.completed < r.load.sent || r.load.sent < requests) {
-      console.log(`  ${r.target}: ${r.load.completed} of ${requests} requests completed${r.load.stoppedByDeadline ? ", stopped at the 30 s deadline" : ""}`);
-    }
-  }
-  const early = rows.filter((r) => r.probes.length && r.probes.every((p) => p === 1)).map((r) => r.target);
-  if (early.length) {
-    console.log(`start→first 200: probing starts when \`docker run -d\` returns; for ${early.join(", ")} the first probe already got 200, so that column is an upper bound`);
-  }
-  console.log(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
-  console.log(`date: ${new Date().toISOString()}`);
-  console.log(`node: ${process.version}`);
+async function prepare(target: Target): Promise<void> {
+  if (target.kind === "implementation") await buildImage(target.dir!, target.manifest!, target.image!, (l) => console.error(l));
+  else if (!(await imageExists(target.image!))) throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
 }
 
 async function main() {
+  const startedAt = new Date();
+  const plan = planFromEnv();
   const targets = resolveTargets();
-  const runs = positiveInt("BENCH_RUNS", 5);
-  const requests = positiveInt("BENCH_REQUESTS", 2000);
   const url = targets.find((t) => t.kind === "url");
-  if (url) throw new UsageError(`${url.name}: a url: target cannot be started or inspected; bench needs an implementation folder or image:<ref>`);
+  if (url) throw new UsageError(`${url.name}: a url: target cannot be pinned, started or measured; bench needs an implementation folder or image:<ref>`);
+  const cpu = cpusFromEnv();
+  const logDriver = process.env.BENCH_LOG_DRIVER ?? "none";
+  if (!/^[a-z0-9-]+$/.test(logDriver)) throw new UsageError(`BENCH_LOG_DRIVER must be a docker log driver name such as none or json-file, got "${logDriver}"`);
+  const gateMode = gateModeFromEnv();
   await ensureDocker();
+  assertTaskset();
+  const wrk = await ensureWrk(say);
+  const oha = await ensureOha(say);
+  say(`generators: wrk ${wrk.version} (${wrk.path}), oha ${oha.version} (${oha.path})`);
+
   const runId = `bench-${randomUUID()}`;
   startReaper(runId);
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${signal}: removing this run's containers`);
+    removeRunContainers(runId);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
-    // Build everything first, so no compile competes with a measurement.
-    const builds: string[] = [];
-    for (const t of targets) builds.push(await prepareImage(t));
-    const rows: Row[] = [];
-    for (const [i, t] of targets.entries()) rows.push(await measure(t, builds[i]!, runId, runs, requests));
-    report(rows, runs, requests);
+    await run(plan, targets, cpu, logDriver, gateMode, runId, wrk, oha, startedAt);
   } finally {
-    removeContainers(runId);
+    removeRunContainers(runId);
   }
 }
 
+async function run(
+  plan: Plan,
+  targets: Target[],
+  cpu: { server: string; generator: string },
+  logDriver: string,
+  gateMode: GateMode,
+  runId: string,
+  wrk: { path: string; version: string },
+  oha: { path: string; version: string },
+  startedAt: Date,
+) {
+  const loadStart = loadavg();
+  // Everything is built (or found) before anything is timed, so no compile competes with a run.
+  const responderDir = join(ROOT, "fixtures", "bench-responder");
+  const responderManifest = loadManifest(responderDir);
+  const responderTarget = { dir: responderDir, manifest: responderManifest, image: imageTag(responderDir, responderManifest.name) };
+  await buildImage(responderTarget.dir, responderTarget.manifest, responderTarget.image, (l) => console.error(l));
+  for (const t of targets) await prepare(t);
+
+  const infos = new Map<string, { id: string; size: number }>();
+  for (const t of targets) infos.set(t.name, await imageInfo(t.image!));
+  const gate = await verify(targets.map((t) => ({ target: t, imageId: infos.get(t.name)!.id })), gateMode, say);
+  for (const g of gate.targets) say(`verify: ${g.name}: ${g.passed ? "benchmarked" : "NOT benchmarked"} (${g.reason})`);
+  const passed = targets.filter((t) => gate.targets.find((g) => g.name === t.name)?.passed);
+  if (!passed.length) throw new UsageError("no target passed the conformance gate, so nothing is benchmarked; see the reasons above");
+
+  const t0 = Date.now();
+  const est = estimate(plan, passed.length);
+  const budget = Number(process.env.BENCH_MAX_SECONDS ?? (plan.mode === "quick" ? 85 : 570));
+  say(`plan (${plan.mode}): ${passed.length} targets + the responder; ${plan.scenarios.join(", ")}; ladder ${plan.ladder.join("/")}; ${plan.repeats} runs per point; about ${Math.round(est)} s; stops starting runs after ${budget} s`);
+  const overBudget = () => (Date.now() - t0) / 1000 > budget;
+  const warnings: string[] = [];
+  const opts: RunOptions = { runId, cpus: cpu.server, logDriver };
+
+  const responderInfo = await imageInfo(responderTarget.image);
+  const servers: Server[] = [
+    { name: "bench-responder", image: responderTarget.image, imageId: responderInfo.id, size: responderInfo.size, starts: [], runStarts: [], ladder: [], fixedRate: [] },
+    ...passed.map((t) => ({ name: t.name, image: t.image!, imageId: infos.get(t.name)!.id, size: infos.get(t.name)!.size, target: t, starts: [], runStarts: [], ladder: [], fixedRate: [] })),
+  ];
+
+  // ---- start to first 200, then the container that takes the load ----
+  const peakOf = new Map<string, { rss: number; cgroup: number | null }>();
+  /** Notes the container's peaks (they only grow), for the containers a scenario replaces too. */
+  const notePeak = (s: Server) => {
+    assertAlive(s);
+    const was = peakOf.get(s.name);
+    const rss = rssOf(s.pid!).hwm;
+    const cg = cgroupOf(s.pid!).peak;
+    peakOf.set(s.name, { rss: Math.max(rss, was?.rss ?? 0), cgroup: cg === null ? (was?.cgroup ?? null) : Math.max(cg, was?.cgroup ?? 0) });
+  };
+  /** A fresh load container with the seed users; the first one of each server also gives its idle RSS. */
+  const loadContainer = async (s: Server) => {
+    if (s.id) {
+      notePeak(s);
+      await stopServer(s.id);
+    }
+    const st = await startServer(s.image, opts);
+    Object.assign(s, { id: st.id, port: st.port, pid: st.pid });
+    s.seeded = await seedUsers(st.port, plan.seedUsers);
+    if (s.idleRss === undefined) {
+      await sleep(200);
+      s.idleRss = rssOf(st.pid).rss;
+      s.idleCgroup = cgroupOf(st.pid).usage;
+    }
+  };
+  for (const s of servers) {
+    for (let i = 0; i < plan.starts; i++) {
+      const st = await startServer(s.image, opts);
+      s.starts.push(st.startToFirst200Ms);
+      s.runStarts.push(st.runToFirst200Ms);
+      await stopServer(st.id);
+    }
+    await loadContainer(s);
+    say(`${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`);
+  }
+  const first = servers[1]!;
+  const top = plan.ladder[plan.ladder.length - 1]!;
+  say(`to repeat a GET point by hand: docker ${runArgs(first.image, first.port!, opts).join(" ")}`);
+  say(`  then: taskset ${wrkArgs({ wrk: "wrk", cpus: cpu.generator, url: `http://${HOST}:${first.port}/api/users/${first.seeded![0]}`, connections: top, threads: Math.min(top, plan.wrkThreads), seconds: 5, script: "" }).join(" ").replace(" -s  ", " ")}`);
+
+  let skipped = 0;
+  const once = async (s: Server, scenario: ScenarioId, connections: number, seconds: number): Promise<WrkRun | undefined> => {
+    assertAlive(s);
+    const w = wrkPlan(scenario, s.port!, { first: s.seeded![0]!, last: s.seeded![s.seeded!.length - 1]! });
+    const o = { wrk: wrk.path, cpus: cpu.generator, url: w.url, connections, threads: Math.min(connections, plan.wrkThreads), seconds, script: w.script, env: w.env };
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        return await runWrk(o, SCENARIOS[scenario].ok, () => cpuSecondsOf(s.pid!));
+      } catch (e) {
+        assertAlive(s);
+        if (attempt === 2) warnings.push(`${s.name} ${scenario} ${connections} conn.: wrk failed twice (${(e as Error).message.split("\n")[0]}); run left out`);
+      }
+    }
+    return undefined;
+  };
+  const loaded = servers.slice(1);
+  let written = false;
+  for (const scenario of plan.scenarios) {
+    // A scenario after a write scenario starts from fresh containers with the same 200 users: a
+    // faster server must not carry a bigger store (its own creates) into the next scenario.
+    if (written) for (const s of servers) await loadContainer(s);
+    written ||= scenario === "create" || scenario === "mixed";
+
+    // ---- the ladder: every point, every repeat, all servers interleaved ----
+    const seconds = plan.secondsPerRun[scenario]!;
+    if (plan.warmupSeconds) for (const s of servers) await once(s, scenario, Math.min(64, top), plan.warmupSeconds);
+    for (const connections of plan.ladder) {
+      const runs = new Map<string, WrkRun[]>(servers.map((s) => [s.name, []]));
+      for (let r = 0; r < plan.repeats; r++) {
+        for (const s of servers) {
+          if (overBudget()) {
+            skipped++;
+            continue;
+          }
+          const w = await once(s, scenario, connections, seconds);
+          if (w) runs.get(s.name)!.push(w);
+        }
+      }
+      const line: string[] = [];
+      for (const s of servers) {
+        const rs = runs.get(s.name)!;
+        if (!rs.length) continue;
+        const perCpu = rs.map((x) => x.perServerCpuSecond);
+        const shares = rs.map((x) => (x.serverCpuSeconds === null ? null : x.serverCpuSeconds / x.seconds));
+        const p: LadderPoint = {
+          scenario,
+          connections,
+          wrkThreads: Math.min(connections, plan.wrkThreads),
+          runs: rs,
+          rps: stat(rs.map((x) => x.rps), plan.spreadThreshold),
+          perServerCpuSecond: perCpu.every((x) => x !== null) ? stat(perCpu as number[], plan.spreadThreshold) : null,
+          serverCpuShare: shares.every((x) => x !== null) ? median(shares as number[]) : null,
+          perGeneratorCpuSecond: rs.every((x) => x.perGeneratorCpuSecond !== null) ? stat(rs.map((x) => x.perGeneratorCpuSecond!), plan.spreadThreshold) : null,
+        };
+        s.ladder.push(p);
+        const ceiling = servers[0]!.ladder.find((x) => x.scenario === scenario && x.connections === connections)?.rps.median;
+        const bound = s !== servers[0] && ceiling !== undefined && p.rps.median >= ceiling * plan.generatorBoundFraction;
+        const cpu = p.perServerCpuSecond ? ` [${fmtNum(p.perServerCpuSecond.median)}/CPU-s, ${fmtPct(p.serverCpuShare!)} of a core]` : "";
+        line.push(`${s.name} ${fmtStat(p.rps)}${bound ? " generator-bound" : ""}${cpu}`);
+      }
+      say(`${scenario} ${connections} conn.: ${line.join(" | ")}`);
+    }
+
+    // ---- fixed rate, right after the scenario's ladder: one rate for every target ----
+    // The slowest run of each target's best point: under noise the median can sit above what the
+    // server sustains in a slow second, and a fixed rate above that measures a queue.
+    const peaks = loaded.map((s) => {
+      const best = s.ladder.filter((p) => p.scenario === scenario).sort((a, b) => b.rps.median - a.rps.median)[0];
+      return best ? best.rps.min : 0;
+    });
+    const slowest = Math.min(...peaks);
+    if (!(slowest > 0) || overBudget()) {
+      warnings.push(`${scenario}: no fixed-rate run (${slowest > 0 ? "over the time budget" : "no ladder result"})`);
+      continue;
+    }
+    const rate = Math.max(10, Math.round((slowest * plan.fixedRateFraction) / 10) * 10);
+    for (const s of loaded) {
+      try {
+        assertAlive(s);
+        const ops = await fixedRate(scenario, rate, { oha: oha.path, cpus: cpu.generator, port: s.port!, seconds: plan.fixedRateSeconds, connections: plan.fixedRateConnections, seeded: s.seeded! });
+        const keys = ["p50", "p90", "p99", "p99.9"] as const;
+        const empty = ops.filter((o) => keys.some((k) => !Number.isFinite(o.latencyMs[k])));
+        if (empty.length) {
+          warnings.push(`${s.name} ${scenario} at a fixed rate: no ok responses for ${empty.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")}; point left out`);
+          continue;
+        }
+        const latencyMs = Object.fromEntries(keys.map((k) => [k, Math.max(...ops.map((o) => o.latencyMs[k]))])) as unknown as Percentiles;
+        const total = ops.reduce((n, o) => n + o.requests, 0);
+        const ok = ops.reduce((n, o) => n + Object.entries(o.statuses).filter(([c]) => /^2\d\d$/.test(c)).reduce((a, [, v]) => a + v, 0), 0);
+        const point: FixedRatePoint = { scenario, rate, seconds: plan.fixedRateSeconds, operations: ops, latencyMs, notOk: total ? (total - ok) / total : 0 };
+        s.fixedRate.push(point);
+        const achieved = ops.reduce((n, o) => n + o.achievedRps, 0);
+        if (achieved < rate * 0.95) warnings.push(`${s.name} ${scenario}: oha achieved ${fmtNum(achieved)} of ${fmtNum(rate)} req/s asked`);
+        if (point.notOk > 0.05) warnings.push(`${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`);
+        say(`${scenario} at ${fmtNum(rate)} req/s: ${s.name} p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`);
+      } catch (e) {
+        warnings.push(`${s.name} ${scenario}: fixed-rate run failed (${(e as Error).message.split("\n")[0]})`);
+      }
+    }
+  }
+  if (skipped) warnings.push(`the run passed its ${budget} s budget: ${skipped} wrk runs were not started (BENCH_MAX_SECONDS raises it)`);
+
+  // ---- peak memory, then the load containers go ----
+  for (const s of loaded) notePeak(s);
+  for (const s of servers) await stopServer(s.id!);
+
+  // ---- idle keep-alive connections, each target in a fresh container ----
+  const idle = new Map<string, TargetResult["idleConnections"]>();
+  if (plan.idleConnections) {
+    for (const s of loaded) {
+      let st: Awaited<ReturnType<typeof startServer>> | undefined;
+      try {
+        st = await startServer(s.image, opts);
+        const ic = await idleConnections(st.pid, st.port, plan.idleConnections, cpu.generator, plan.idleHoldSeconds);
+        idle.set(s.name, ic);
+        say(`${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`);
+      } catch (e) {
+        warnings.push(`${s.name}: idle-connection step failed (${(e as Error).message.split("\n")[0]})`);
+        idle.set(s.name, null);
+      } finally {
+        if (st) await stopServer(st.id);
+      }
+    }
+  }
+
+  // ---- assemble, judge, write ----
+  const responder = servers[0]!;
+  const ceilingAt = (scenario: ScenarioId, c: number) => responder.ladder.find((p) => p.scenario === scenario && p.connections === c)?.rps.median ?? null;
+  const results: TargetResult[] = loaded.map((s) => ({
+    name: s.name,
+    image: s.image,
+    imageId: s.imageId,
+    framework: s.target?.manifest?.framework ?? null,
+    language: s.target?.manifest?.language ?? null,
+    profiles: s.target?.profiles ?? [],
+    imageSizeBytes: s.size,
+    startToFirst200Ms: stat(s.starts, Infinity),
+    runToFirst200Ms: stat(s.runStarts, Infinity),
+    memory: { idleRssBytes: s.idleRss!, peakRssBytes: peakOf.get(s.name)!.rss, idleCgroupBytes: s.idleCgroup ?? null, peakCgroupBytes: peakOf.get(s.name)!.cgroup },
+    idleConnections: idle.get(s.name) ?? null,
+    ladder: s.ladder.map((p): TargetPoint => {
+      const ceilingRps = ceilingAt(p.scenario, p.connections);
+      return { ...p, ceilingRps, generatorBound: ceilingRps !== null && p.rps.median >= ceilingRps * plan.generatorBoundFraction };
+    }),
+    fixedRate: s.fixedRate,
+  }));
+  for (const t of results) {
+    for (const p of t.ladder) {
+      if (p.rps.flagged) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: spread ${fmtPct(p.rps.spread)} (runs ${p.rps.values.map((v) => fmtNum(v)).join(", ")})`);
+      if (p.generatorBound) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: generator-bound (${fmtNum(p.rps.median)} req/s against a ceiling of ${fmtNum(p.ceilingRps!)})`);
+      const notDone = p.runs.reduce((n, r) => n + r.otherStatuses, 0);
+      const all = p.runs.reduce((n, r) => n + r.requests, 0);
+      if (all && notDone / all > 0.001) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: ${fmtNum(notDone)} of ${fmtNum(all)} responses not done (${JSON.stringify(p.runs[0]!.statuses)} in the first run)`);
+    }
+  }
+  for (const scenario of plan.scenarios) {
+    const c = Math.max(0, ...responder.ladder.filter((p) => p.scenario === scenario).map((p) => p.rps.median));
+    const fastest = Math.max(0, ...results.flatMap((t) => t.ladder.filter((p) => p.scenario === scenario).map((p) => p.rps.median)));
+    if (fastest > 0 && c < 3 * fastest) warnings.push(`${scenario}: the generator's ceiling (${fmtNum(c)} req/s) is less than 3× the fastest target (${fmtNum(fastest)})`);
+  }
+  const loadEnd = loadavg();
+  const cores = cpus().length;
+  if (Math.max(loadStart[0]!, loadEnd[0]!) > cores * 0.75) {
+    warnings.push(`the machine was busy: load average ${loadStart[0]!.toFixed(1)} at the start and ${loadEnd[0]!.toFixed(1)} at the end on ${cores} cores; the numbers are noisier than on a quiet machine`);
+  }
+  const finishedAt = new Date();
+  const report: BenchReport = {
+    schema: "crud-conformance/bench/v1",
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    mode: plan.mode,
+    machine: {
+      cores,
+      cpu: cpus()[0]?.model.trim() ?? "unknown",
+      memoryGiB: totalmem() / 2 ** 30,
+      kernel: release(),
+      docker: await docker("version", "--format", "{{.Server.Version}}").catch(() => "unknown"),
+      node: process.version,
+      loadAverageStart: loadStart,
+      loadAverageEnd: loadEnd,
+      note: process.env.BENCH_MACHINE_NOTE ?? null,
+    },
+    setup: { network: "host", host: HOST, serverCpus: cpu.server, generatorCpus: cpu.generator, memoryLimitBytes: MEMORY_LIMIT, pidsLimit: PIDS_LIMIT, nofile: NOFILE, logDriver },
+    generators: { wrk: { version: wrk.version, path: wrk.path, maxThreads: plan.wrkThreads }, oha: { version: oha.version, path: oha.path } },
+    plan: {
+      scenarios: plan.scenarios,
+      ladder: plan.ladder,
+      repeats: plan.repeats,
+      secondsPerRun: plan.secondsPerRun,
+      warmupSeconds: plan.warmupSeconds,
+      fixedRateSeconds: plan.fixedRateSeconds,
+      fixedRateFraction: plan.fixedRateFraction,
+      fixedRateConnections: plan.fixedRateConnections,
+      idleConnections: plan.idleConnections,
+      seedUsers: plan.seedUsers,
+      spreadThreshold: plan.spreadThreshold,
+      generatorBoundFraction: plan.generatorBoundFraction,
+    },
+    scenarios: plan.scenarios.map((s) => SCENARIOS[s]),
+    gate,
+    ceiling: { name: responder.name, image: responder.image, imageSizeBytes: responder.size, ladder: responder.ladder },
+    targets: results,
+    claims: [],
+    warnings,
+  };
+  report.claims = evaluateClaims(report);
+  const dir = process.env.BENCH_REPORT_DIR ?? join(ROOT, "reports");
+  const files = writeReport(report, dir);
+  const docs = process.env.BENCH_DOCS ?? (plan.mode === "full" ? "1" : "0");
+  if (docs === "1") updateDocs(report);
+  console.log(renderMarkdown(report));
+  say(`wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`);
+}
+
 main().catch((error: unknown) => {
+  if (error instanceof ServerGone) {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  }
   if (error instanceof UsageError) {
     console.error(`bench: ${error.message}`);
     process.exit(2);
   }
-  console.error(error);
+  // Anything else (an engine that went away, a tool that crashed): one line, the stack on request.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`bench: ${message.split("\n")[0]}${process.env.BENCH_DEBUG ? `\n${(error as Error).stack ?? ""}` : " (BENCH_DEBUG=1 shows the stack)"}`);
   process.exit(1);
 });

@@ -1,0 +1,45 @@
+// reports/bench.html in headless Chromium: the charts and tables render, and the page loads
+// nothing but itself.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { expect, test } from "vitest";
+import { ROOT } from "../manifest.js";
+import { renderHtml } from "./html.js";
+import { syntheticReport } from "./sample.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = join(ROOT, "reports/screenshots/bench.png");
+
+test("renders the benchmark page in headless Chromium, with nothing loaded from the network", { timeout: 60_000 }, async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run apt-get install -y chromium`);
+  const report = syntheticReport();
+  const dir = mkdtempSync(join(tmpdir(), "bench-html-"));
+  const page = join(dir, "bench.html");
+  writeFileSync(page, renderHtml(report));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requests: string[] = [];
+    tab.on("request", (r) => requests.push(r.url()));
+    await tab.goto(pathToFileURL(page).href);
+    const charts = tab.locator("#charts svg");
+    await expect.poll(() => charts.count()).toBe(2); // req/s and latency for the one scenario
+    expect(await charts.first().locator("polyline").count()).toBe(report.targets.length + 1); // + the responder
+    const claims = tab.locator("#summary table").nth(1);
+    expect(await claims.locator("tbody tr").count()).toBe(report.claims.length);
+    expect(await claims.innerText()).toContain("actix-web holds 10,000 idle connections in under 1 MB");
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await tab.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(requests.every((u) => u.startsWith("file:"))).toBe(true);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(readFileSync(SCREENSHOT).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+});

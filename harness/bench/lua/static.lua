@@ -1,0 +1,3 @@
+-- GET one user, a page of 20, a page of 100: the same request on every connection (the URL's
+-- path and query). wrk counts any status from 400 up in errors.status; no response() here, so
+-- wrk does not hand bodies to Lua and runs at full speed.

@@ -1,0 +1,62 @@
+// Smoke test of `npm run bench`: the quick path against one target for a few seconds, then the
+// report's shape against harness/bench/bench.schema.json. It checks that the tool works, never
+// what it measured (speed is printed by scripts, not asserted in timed tests).
+// BENCH_GATE=skip: the gate's judgement has its own tests (harness/bench/bench.test.ts), and a
+// conformance run here would take longer than the whole smoke test may.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ensureOha, ensureWrk } from "../harness/bench/tools.js";
+import { schemaErrors } from "../harness/bench/write.js";
+import type { BenchReport } from "../harness/bench/types.js";
+import { ROOT } from "../harness/manifest.js";
+
+const target = process.env.BENCH_SMOKE_TARGET ?? "go-nethttp";
+const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Installing a missing generator (oha compiles for minutes, once) is not part of the timed test.
+beforeAll(async () => {
+  await ensureWrk();
+  await ensureOha();
+}, 20 * 60_000);
+
+test(`BENCH_QUICK=1 npm run bench against ${target} writes a report that matches the schema`, async () => {
+  const env = {
+    ...process.env,
+    CONFORMANCE_TARGETS: target,
+    BENCH_QUICK: "1",
+    BENCH_GATE: "skip",
+    BENCH_SCENARIOS: "get-one,mixed",
+    BENCH_WARMUP_SECONDS: "0",
+    BENCH_REPEATS: "2", // the smallest that still makes a spread; the full plan's 3 is tested in harness/bench/
+    BENCH_IDLE_CONNECTIONS: "200",
+    BENCH_REPORT_DIR: dir,
+    BENCH_DOCS: "0",
+  };
+  const output: string[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (c: Buffer) => output.push(c.toString()));
+    child.stderr.on("data", (c: Buffer) => output.push(c.toString()));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
+  expect(code, output.join("").split("\n").slice(-15).join("\n")).toBe(0);
+  const report = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as BenchReport;
+  expect(schemaErrors(report)).toEqual([]);
+  expect(report.mode).toBe("quick");
+  expect(report.gate.source).toBe("skipped");
+  expect(report.targets.map((t) => t.name)).toEqual([target]);
+  const [t] = report.targets;
+  expect(t!.ladder.map((p) => [p.scenario, p.connections, p.runs.length])).toEqual([
+    ["get-one", 64, 2],
+    ["mixed", 64, 2],
+  ]);
+  expect(report.ceiling.ladder).toHaveLength(2);
+  expect(t!.fixedRate.map((f) => f.scenario)).toEqual(["get-one", "mixed"]);
+  expect(t!.idleConnections?.requested).toBe(200);
+  expect(report.claims.map((c) => c.id)).toEqual(["ranking", "hundreds-of-thousands", "idle-10k", "websocket-50k"]);
+  expect(readFileSync(join(dir, "bench.html"), "utf8")).toContain("<svg");
+}, 60_000);
