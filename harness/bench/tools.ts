@@ -5,12 +5,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT } from "../manifest.js";
+import { CACHE_DIR } from "../build.js";
 import { UsageError } from "../usage-error.js";
 
 export const OHA_VERSION = "1.16.0";
-/** cargo install --root: the binary lands in <root>/bin (gitignored .cache/ of the project). */
-export const TOOLS_ROOT = process.env.BENCH_TOOLS_ROOT ?? join(ROOT, ".cache");
+/**
+ * cargo install --root: the binary lands in <root>/bin, in the cache that the image builds use
+ * too, so that a fresh clone does not compile oha again.
+ */
+export const TOOLS_ROOT = process.env.BENCH_TOOLS_ROOT ?? CACHE_DIR;
 
 export interface Tool {
   path: string;
