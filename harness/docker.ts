@@ -55,10 +55,15 @@ export const runLabels = (runId: string) => ({ [LABEL]: runId, "crud-conformance
  * ended normally, was interrupted, or was killed with SIGKILL.
  */
 export function startReaper(runId: string, pid = process.pid) {
+  // A container whose create was already on its way when the run died appears a moment later:
+  // sweep a few times, over about 10 s.
   const script = `
     while kill -0 ${pid} 2>/dev/null; do sleep 1; done
-    ids=$(docker ps -aq --filter label=${LABEL}=${runId})
-    [ -n "$ids" ] && docker rm -f -v $ids >/dev/null 2>&1
+    for i in 1 2 3 4 5; do
+      ids=$(docker ps -aq --filter label=${LABEL}=${runId})
+      [ -n "$ids" ] && docker rm -f -v $ids >/dev/null 2>&1
+      sleep 2
+    done
     exit 0`;
   spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }

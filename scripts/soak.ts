@@ -96,12 +96,13 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
   const code = await exited;
   timers.forEach((t) => t && clearTimeout(t));
   const seconds = (Date.now() - started) / 1000;
-  // The reaper polls once a second; give it a few to remove what the run started.
+  // The reaper polls once a second and sweeps for about 10 s more; then whatever is there was left.
   let left = leftBehind().length;
-  for (let i = 0; i < 20 && left; i++) {
+  for (let i = 0; i < 30 && left; i++) {
     await sleep(500);
     left = leftBehind().length;
   }
+  if (left) docker("rm", "-f", ...leftBehind()); // counted once: the next run starts clean
   let report: Report | undefined;
   try {
     report = JSON.parse(readFileSync(join(reports, "conformance.json"), "utf8"));
@@ -198,7 +199,6 @@ async function main() {
   for (const f of summary.flakyChecks) console.log(`  ${f.check}: ${JSON.stringify(f)}`);
   console.log(`soak: containers left behind: ${summary.containersLeftBehind}`);
   console.log(`soak: non-zero exits of finished runs: ${summary.nonZeroExits}; reports/soak.json written`);
-  if (leftBehind().length) docker("rm", "-f", ...leftBehind()); // so that the next soak starts clean
 }
 
 main().catch((e) => {
