@@ -130,7 +130,11 @@ async function main() {
   const targets = [...implementationNames(), `url:${server.url}`].join(",");
   const warm = await run("finish", 0, targets, 1800);
   if (warm.code !== 0) throw new UsageError(`the warm-up run exited ${warm.code}: fix the failing checks first (npm run conformance)`);
-  const typical = warm.seconds * 1000;
+  // Kill points spread over a typical run: the median finished run so far (the warm-up may have built images).
+  const typical = () => {
+    const done = outcomes.filter((o) => o.kind === "finish").map((o) => o.seconds).sort((a, b) => a - b);
+    return (done.length ? done[done.length >> 1]! : warm.seconds) * 1000;
+  };
 
   const plan: Kind[] = [...Array(runs).fill("finish"), ...Array(kills).fill("SIGINT"), ...Array(kills).fill("SIGKILL")];
   for (let i = plan.length - 1; i > 0; i--) {
@@ -150,7 +154,7 @@ async function main() {
   try {
     for (const [i, kind] of plan.entries()) {
       // Kill points spread over the whole of a run: set-up, the checks, and the report at the end.
-      const at = kind === "finish" ? 0 : Math.round(500 + rand() * typical);
+      const at = kind === "finish" ? 0 : Math.round(500 + rand() * typical());
       const o = await run(kind, at, targets, timeoutS);
       outcomes.push(o);
       const failed = o.report?.targets.flatMap((t) => t.checks.filter((c) => c.outcome === "failed").map((c) => `${t.name} ${c.id}`)) ?? [];
