@@ -108,6 +108,24 @@ const NEEDS = {
 /** CONFORMANCE_CHECKS: a comma-separated list of check ids to run; unset runs every check. */
 const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
 
+/**
+ * At most this many containers start at once per worker: many targets open their blocks at the
+ * same moment, and a burst of dozens of `docker run`s only queues up in the engine.
+ */
+const STARTS_AT_ONCE = 4;
+let starting = 0;
+const waiting: (() => void)[] = [];
+async function startLimited<T>(start: () => Promise<T>): Promise<T> {
+  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  starting++;
+  try {
+    return await start();
+  } finally {
+    starting--;
+    waiting.shift()?.();
+  }
+}
+
 interface Declared {
   meta: CheckMeta;
   requires?: CheckOptions["requires"];
@@ -145,7 +163,7 @@ class TargetServers {
       .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
     if (target.env) container.withEnvironment(target.env);
     if (options.tls) container.withTls(await pki());
-    const server = await container.start().catch((e: Error) => {
+    const server = await startLimited(() => container.start()).catch((e: Error) => {
       throw new CheckError(
         `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200${options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : ""} — see its log in the report`,
       );

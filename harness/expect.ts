@@ -1,6 +1,7 @@
 // Assertions for checks. Each failure is one CheckError whose message states what was seen and
 // what was expected, e.g. `status 200, expected 404`.
 import { isDeepStrictEqual } from "node:util";
+import LinkHeader from "http-link-header";
 import type { ApiResponse } from "./http.js";
 import { CheckError } from "./check-error.js";
 
@@ -46,3 +47,18 @@ export function expectProblem(res: ApiResponse, status: number) {
 /** The methods an Allow header names, uppercased. */
 export const allowed = (res: ApiResponse) =>
   new Set(expectHeader(res, "Allow").split(",").map((m) => m.trim().toUpperCase()).filter(Boolean));
+
+/**
+ * The page and per_page of the Link target with this rel, or undefined when there is none. Fails
+ * when the rel has several targets, or one that is not /api/users with page and per_page.
+ */
+export function linkTarget(res: ApiResponse, baseUrl: string, rel: string) {
+  const refs = LinkHeader.parse(expectHeader(res, "Link")).rel(rel);
+  if (refs.length === 0) return undefined;
+  assert(refs.length === 1, `Link has ${refs.length} rel="${rel}" targets`);
+  const url = new URL(refs[0]!.uri, new URL("/api/users", baseUrl));
+  expectEqual(url.pathname, "/api/users", `path of rel="${rel}"`);
+  const [page, perPage] = [url.searchParams.get("page"), url.searchParams.get("per_page")];
+  assert(page !== null && perPage !== null, `rel="${rel}" target ${refs[0]!.uri} lacks page or per_page`);
+  return { page: Number(page), per_page: Number(perPage) };
+}

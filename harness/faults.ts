@@ -29,6 +29,7 @@ export const SUITE_OF_PREFIX: Record<string, string> = {
   ERR: "errors",
   CON: "concurrency",
   SHUT: "shutdown",
+  SEQ: "sequences",
   CORS: "cors",
   GZIP: "compression",
   RID: "request-id",

@@ -5,6 +5,11 @@ import type { TargetKind } from "./targets.js";
 
 export interface ReportCheck extends CheckMeta, CheckResult {
   durationMs?: number;
+  /**
+   * On a failed check: POSIX shell lines that replay its recorded exchanges with curl (comments
+   * start with "#"; the first command sets BASE, the target's base URL). See harness/report/reproduce.ts.
+   */
+  reproduce?: string[];
 }
 
 export interface ReportTarget {

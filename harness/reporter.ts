@@ -7,6 +7,7 @@ import type { Target } from "./targets.js";
 import type { Report, ReportCheck, ReportTarget } from "./report-types.js";
 import { ROOT } from "./manifest.js";
 import { writeReports } from "./report/write.js";
+import { addReproducers } from "./report/reproduce.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
@@ -70,8 +71,9 @@ export default class ConformanceReporter implements Reporter {
       finishedAt: new Date().toISOString(),
       targets: [...targets.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
     };
+    addReproducers(report); // every failure carries its curl lines (`reproduce`)
     mkdirSync(this.options.outputDir, { recursive: true });
     writeFileSync(join(this.options.outputDir, "conformance.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeReports(report, this.options.outputDir);
+    writeReports(report, this.options.outputDir, { historyDir: process.env.CONFORMANCE_HISTORY_DIR, appendHistory: true });
   }
 }

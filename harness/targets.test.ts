@@ -1,9 +1,10 @@
 // Targets and manifests: bad input is one line that names the file, the field or the fix.
+import { execFile } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadManifest, implementationNames } from "./manifest.js";
+import { loadManifest, implementationNames, ROOT } from "./manifest.js";
 import { resolveTargets } from "./targets.js";
 
 const valid = {
@@ -65,4 +66,16 @@ describe("CONFORMANCE_TARGETS", () => {
     const [t] = resolveTargets(implementationNames()[0]!);
     expect(t!.image).toMatch(/^crud-conformance\/[a-z0-9-]+:[0-9a-f]{16}$/);
   });
+});
+
+describe("the Docker engine", () => {
+  test("an engine that does not answer is one line that names the fix, with no stack trace", async () => {
+    const env = { ...process.env, CONFORMANCE_TARGETS: implementationNames()[0]!, CONFORMANCE_ONLY: "1", DOCKER_HOST: "tcp://127.0.0.1:9" };
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile("npx", ["vitest", "list"], { env, cwd: ROOT }, (e, _, err) => resolve({ code: e ? Number(e.code) : 0, stderr: err })),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/crud-conformance: no Docker engine answers at DOCKER_HOST=tcp:\/\/127\.0\.0\.1:9; start it there, or use CONFORMANCE_TARGETS=url:<base-url>\n/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });

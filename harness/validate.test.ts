@@ -31,3 +31,29 @@ test("unknown paths may only answer 404, unlisted methods only 405", () => {
 test("HEAD responses have no body to validate", () => {
   expect(validateResponse({ method: "HEAD", path: "/api/users/1", status: 404, headers: {}, body: Buffer.alloc(0) })).toBeUndefined();
 });
+
+const problemJson = { "content-type": "application/problem+json" };
+const problem = (status: number, title = "x") => json({ type: "about:blank", title, status });
+test("a problem's status must be the response's", () => {
+  const v = validateResponse({ method: "GET", path: "/api/users/0", status: 404, headers: problemJson, body: problem(400) });
+  expect(v?.kind).toBe("schema violation");
+  expect(v?.message).toContain("body/status must be equal to constant");
+});
+test("a method the API implements nowhere: never a 2xx; 405 with Allow, 501, or any other problem", () => {
+  for (const method of ["QUERY", "PROPFIND", "FROBNICATE"]) {
+    expect(validateResponse({ method, path: "/api/users", status: 200, headers: { "content-type": "application/json" }, body: json({}) })?.kind).toBe("undocumented status");
+    expect(validateResponse({ method, path: "/api/users/1", status: 501, headers: problemJson, body: problem(501) })).toBeUndefined();
+    expect(validateResponse({ method, path: "/health", status: 405, headers: { ...problemJson, allow: "GET, HEAD" }, body: problem(405) })).toBeUndefined();
+    expect(validateResponse({ method, path: "/health", status: 400, headers: problemJson, body: problem(400) })).toBeUndefined();
+  }
+  expect(validateResponse({ method: "QUERY", path: "/health", status: 405, headers: problemJson, body: problem(405) })?.message).toContain("required header Allow missing");
+  expect(validateResponse({ method: "QUERY", path: "/health", status: 400, headers: { "content-type": "text/plain" }, body: Buffer.from("no") })?.kind).toBe("wrong media type");
+  expect(validateResponse({ method: "QUERY", path: "/health", status: 501, headers: problemJson, body: problem(400) })?.kind).toBe("schema violation");
+});
+test("a user's name counts code points and the contract's whitespace", () => {
+  const astral = "\u{1F600}";
+  expect(validateResponse({ ...ok, body: json({ ...user, name: astral.repeat(100) }) })).toBeUndefined();
+  expect(validateResponse({ ...ok, body: json({ ...user, name: astral.repeat(101) }) })?.message).toContain("must NOT have more than 100 characters");
+  expect(validateResponse({ ...ok, body: json({ ...user, name: "\uFEFF" }) })).toBeUndefined(); // not White_Space
+  expect(validateResponse({ ...ok, body: json({ ...user, name: "\u0085" }) })?.message).toContain("must match pattern");
+});

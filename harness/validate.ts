@@ -17,16 +17,47 @@ export interface Violation {
 
 type Json = Record<string, any>;
 export const spec: Json = parse(readFileSync(join(ROOT, "spec/openapi.yaml"), "utf8"));
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// JSON Schema counts minLength/maxLength in code points, and so does ajv (its default; the
+// `unicode` option that once turned it off is deprecated). Patterns are compiled with the `u` flag,
+// so the spelled-out whitespace escapes (\u0085, \u3000, ...) are read as code points.
+const ajv = new Ajv2020({ allErrors: true, strict: false, unicodeRegExp: true });
 addFormats(ajv);
 ajv.addSchema(spec, "openapi");
 
 const compiled = new Map<string, ValidateFunction>();
-function validator(pointer: string): ValidateFunction {
+/** The compiled schema at a JSON Pointer into the spec, e.g. /components/schemas/User. */
+export function validator(pointer: string): ValidateFunction {
   let fn = compiled.get(pointer);
   if (!fn) compiled.set(pointer, (fn = ajv.compile({ $ref: `openapi#${pointer}` })));
   return fn;
 }
+
+/** Methods the API serves on some path; any other token is one the server implements nowhere. */
+const API_METHODS = new Set(Object.values<Json>(spec.paths).flatMap((item) => Object.keys(item).filter((k) => k !== "parameters")));
+
+/** A problem object whose status is `status`: the schema each error response of the spec pins. */
+function problemWithStatus(status: number): ValidateFunction {
+  const key = `problem ${status}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    const schema = { allOf: [{ $ref: "openapi#/components/schemas/Problem" }, { properties: { status: { const: status } } }] };
+    compiled.set(key, (fn = ajv.compile(schema)));
+  }
+  return fn;
+}
+
+/**
+ * A method the API implements nowhere (QUERY, PROPFIND, TRACE, a made-up token) MUST NOT get a 2xx;
+ * 405 with Allow or 501 is the SHOULD, which the `recommended` checks test. Any other 4xx or 5xx
+ * meets the MUST, and is still a problem object whose status is the response's.
+ */
+const ANY_PROBLEM = { description: "An error to a method the server does not implement.", content: { "application/problem+json": {} } };
+function unimplementedMethod(status: number): Json | undefined {
+  if (status === 405) return { $ref: "#/components/responses/MethodNotAllowed" };
+  if (status === 501) return { $ref: "#/components/responses/NotImplemented" };
+  return status >= 400 && status <= 599 ? ANY_PROBLEM : undefined;
+}
+
 const escape = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 const deref = (node: Json): [Json, string | undefined] =>
   node.$ref ? [node.$ref.slice(2).split("/").reduce((n: Json, k: string) => n[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec), node.$ref.slice(1)] : [node, undefined];
@@ -56,23 +87,24 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
   const m = method.toLowerCase();
   let where: string;
   let response: Json | undefined;
-  let base: string;
-  if (!template) {
+  if (m === "options") return undefined; // left to the cors profile: the core never sends it
+  if (!API_METHODS.has(m)) {
+    where = `${method} ${template ?? path} (a method the API implements nowhere: never a 2xx)`;
+    response = unimplementedMethod(status);
+  } else if (!template) {
     where = `${method} ${path} (a path the spec does not list)`;
-    base = "/components/responses/NotFound";
-    response = status === 404 ? spec.components.responses.NotFound : undefined;
+    response = status === 404 ? { $ref: "#/components/responses/NotFound" } : undefined;
   } else if (!spec.paths[template][m]) {
     where = `${method} ${template} (a method the path does not list)`;
-    base = "/components/responses/MethodNotAllowed";
-    response = status === 405 ? spec.components.responses.MethodNotAllowed : undefined;
+    response = status === 405 ? { $ref: "#/components/responses/MethodNotAllowed" } : undefined;
   } else {
     where = `${method} ${template}`;
-    base = `/paths/${escape(template)}/${m}/responses/${status}`;
     response = spec.paths[template][m].responses[String(status)];
   }
   if (!response) return { kind: "undocumented status", message: `undocumented status ${status} for ${where}` };
   const [resolved, ref] = deref(response);
-  const pointer = ref ?? base;
+  // Only an operation's own responses are written inline; the others are $refs (or ANY_PROBLEM).
+  const pointer = ref ?? `/paths/${escape(template ?? "")}/${m}/responses/${status}`;
 
   for (const [name, header] of Object.entries<Json>(resolved.headers ?? {})) {
     const [h, headerRef] = deref(header);
@@ -105,7 +137,7 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
   } catch {
     return { kind: "schema violation", message: `${status} body for ${where} is not JSON: ${JSON.stringify(body.subarray(0, 80).toString())}` };
   }
-  const check = validator(`${pointer}/content/${escape(type)}/schema`);
+  const check = response === ANY_PROBLEM ? problemWithStatus(status) : validator(`${pointer}/content/${escape(type)}/schema`);
   if (!check(data)) return { kind: "schema violation", message: `${status} body for ${where}: ${ajv.errorsText(check.errors, { dataVar: "body" })}` };
   return undefined;
 }

@@ -1,6 +1,7 @@
-// Endpoints: 405 with Allow, HEAD on every GET route, and 404 for any other path.
+// Endpoints: 405 with Allow, HEAD on every GET route, 404 for any other path, and no 2xx for a
+// method the server does not implement.
 import { section } from "../harness/check.js";
-import { allowed, expectEqual, expectStatus, fail } from "../harness/expect.js";
+import { allowed, assert, expectEqual, expectProblem, expectStatus, fail } from "../harness/expect.js";
 import type { Api, ApiResponse } from "../harness/http.js";
 import { createUser, whileQuiet } from "../harness/users.js";
 
@@ -8,6 +9,7 @@ const { check } = section("Endpoints");
 
 const COLLECTION = ["GET", "HEAD", "POST"];
 const ITEM = ["GET", "HEAD", "PUT", "PATCH", "DELETE"];
+const HEALTH = ["GET", "HEAD"];
 
 const notAllowed = [
   ["MTH-01", "PUT", "/api/users"],
@@ -82,4 +84,47 @@ for (const [id, path] of unknown) {
     await createUser(api);
     expectStatus(await api.get(path), 404);
   });
+}
+
+/**
+ * Method tokens the server does not implement at all: an extension method (QUERY), a WebDAV one
+ * (PROPFIND) and a made-up one. The spec cannot list them (OpenAPI 3.1 has a field per known
+ * method), so these exchanges are recorded but not validated; the SHOULD checks assert the problem.
+ */
+const unimplemented = [
+  ["MTH-30", "MTH-40", "QUERY", "/api/users", COLLECTION],
+  ["MTH-31", "MTH-41", "QUERY", "/api/users/{id}", ITEM],
+  ["MTH-32", "MTH-42", "QUERY", "/health", HEALTH],
+  ["MTH-33", "MTH-43", "PROPFIND", "/api/users", COLLECTION],
+  ["MTH-34", "MTH-44", "PROPFIND", "/api/users/{id}", ITEM],
+  ["MTH-35", "MTH-45", "PROPFIND", "/health", HEALTH],
+  ["MTH-36", "MTH-46", "FROBNICATE", "/api/users", COLLECTION],
+  ["MTH-37", "MTH-47", "FROBNICATE", "/api/users/{id}", ITEM],
+  ["MTH-38", "MTH-48", "FROBNICATE", "/health", HEALTH],
+] as const;
+
+/** {id} is a user that exists: a server that treats the method as GET would answer 200. */
+async function sendUnimplemented(api: Api, method: string, path: string) {
+  const target = path.includes("{id}") ? path.replace("{id}", String((await createUser(api)).id)) : path;
+  return api.request(method, target, { validate: false });
+}
+
+for (const [mustId, shouldId, method, path, expected] of unimplemented) {
+  check({ id: mustId, level: "MUST", title: `MUST NOT answer ${method} ${path}, a method it does not implement, with 2xx` }, async ({ api }) => {
+    const res = await sendUnimplemented(api, method, path);
+    assert(res.status < 200 || res.status > 299, `status ${res.status}, expected anything but 2xx`);
+  });
+
+  check(
+    { id: shouldId, level: "SHOULD", profile: "recommended", title: `SHOULD answer ${method} ${path} with 405 and Allow, or 501, as a problem` },
+    async ({ api }) => {
+      const res = await sendUnimplemented(api, method, path);
+      expectStatus(res, 405, 501);
+      if (res.status === 405) {
+        const missing = expected.filter((m) => !allowed(res).has(m));
+        if (missing.length) fail(`Allow "${res.headers.allow}" lacks ${missing.join(", ")}`);
+      }
+      expectProblem(res, res.status);
+    },
+  );
 }

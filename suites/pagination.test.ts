@@ -1,8 +1,7 @@
 // Listing and pagination: defaults, clamps, 400s, the body, X-Total-Count and Link.
-import LinkHeader from "http-link-header";
 import fc from "fast-check";
 import { section } from "../harness/check.js";
-import { assert, expectEqual, expectHeader, expectStatus, fail } from "../harness/expect.js";
+import { assert, expectEqual, expectHeader, expectStatus, fail, linkTarget } from "../harness/expect.js";
 import type { Api, ApiResponse } from "../harness/http.js";
 import { createUser, whileQuiet } from "../harness/users.js";
 import table from "../fixtures/pagination.json" with { type: "json" };
@@ -10,16 +9,7 @@ import table from "../fixtures/pagination.json" with { type: "json" };
 const { check } = section("Listing and pagination");
 
 /** The page and per_page of the link with this rel, or undefined when there is none. */
-function link(res: ApiResponse, api: Api, rel: string) {
-  const refs = LinkHeader.parse(expectHeader(res, "Link")).rel(rel);
-  if (refs.length === 0) return undefined;
-  assert(refs.length === 1, `Link has ${refs.length} rel="${rel}" targets`);
-  const url = new URL(refs[0]!.uri, new URL("/api/users", api.baseUrl));
-  expectEqual(url.pathname, "/api/users", `path of rel="${rel}"`);
-  const [page, perPage] = [url.searchParams.get("page"), url.searchParams.get("per_page")];
-  assert(page !== null && perPage !== null, `rel="${rel}" target ${refs[0]!.uri} lacks page or per_page`);
-  return { page: Number(page), per_page: Number(perPage) };
-}
+const link = (res: ApiResponse, api: Api, rel: string) => linkTarget(res, api.baseUrl, rel);
 
 async function seed(api: Api, count: number) {
   for (let i = 0; i < count; i++) await createUser(api);

@@ -47,7 +47,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -75,15 +82,16 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        /** @description 1 to 100 code points with at least one that is not White_Space. Stored exactly as sent. */
+        /** @description 1 to 100 code points with at least one that is not whitespace (the 25 White_Space code points, spelled out). Stored exactly as sent. */
         Name: string;
-        /** @description At most 254 code points; unique among users, ASCII-case-insensitively. Stored exactly as sent. */
+        /** @description At most 254 code points matching ^[^\s@]+@[^\s@]+\.[^\s@]+$, with \s the 25 White_Space code points; unique among users, compared ASCII-case-insensitively. Stored exactly as sent. */
         Email: string;
         /**
          * Format: date-time
          * @description RFC 3339 timestamp in UTC.
          */
         Timestamp: string;
+        /** @description A user. `id` strictly increases in creation order and is never reused; `updated_at` equals `created_at` on create and is never earlier than before. */
         User: {
             /** Format: int64 */
             id: number;
@@ -92,20 +100,24 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
+        /** @description POST and PUT need both members; any other member is 422. */
         UserCreate: {
             name: components["schemas"]["Name"];
             email: components["schemas"]["Email"];
         };
         UserReplace: components["schemas"]["UserCreate"];
+        /** @description PATCH takes any subset of the members (`{}` included) and changes only what it names; any other member is 422. */
         UserPatch: {
             name?: components["schemas"]["Name"];
             email?: components["schemas"]["Email"];
         };
+        /** @description `data` holds at most `per_page` users, ordered by id ascending; `page` and `per_page` are the values after clamping. */
         UserPage: {
             data: components["schemas"]["User"][];
             /** Format: int64 */
             page: number;
             per_page: number;
+            /** Format: int64 */
             total: number;
         };
         /** @description RFC 9457 problem details. */
@@ -181,7 +193,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                };
             };
         };
         /** @description No such user, or no such path. */
@@ -190,17 +205,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                };
             };
         };
-        /** @description The path exists but does not support the method. */
+        /** @description The path exists but does not support the method (or the server implements the method nowhere). */
         MethodNotAllowed: {
             headers: {
                 Allow: components["headers"]["Allow"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 405;
+                };
             };
         };
         /** @description Another user holds this email (ASCII-case-insensitively). */
@@ -209,16 +230,22 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                };
             };
         };
-        /** @description The body is larger than 1,048,576 bytes. */
+        /** @description The body is larger than 1,048,576 bytes, whether declared by Content-Length or sent chunked. */
         ContentTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                };
             };
         };
         /** @description The Content-Type is not accepted for this operation. */
@@ -227,7 +254,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 415;
+                };
             };
         };
         /** @description Well-formed JSON that breaks the rules. */
@@ -236,16 +266,49 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["ValidationProblem"];
+                "application/problem+json": components["schemas"]["ValidationProblem"] & {
+                    /** @constant */
+                    status?: 422;
+                };
+            };
+        };
+        /** @description The server does not implement the method at all (RFC 9110 §15.6.2). */
+        NotImplemented: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 501;
+                };
             };
         };
     };
     parameters: {
-        /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+        /**
+         * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+         *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+         *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+         *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+         *     with either value or with 400; when every value is invalid the answer is 400.
+         */
         Page: string;
-        /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+        /**
+         * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+         *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+         *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+         *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+         */
         PerPage: string;
-        /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+        /**
+         * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+         *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+         *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+         *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+         *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+         *     answers 404, which misses only that SHOULD.
+         */
         UserId: string;
         /** @description The `conditional` profile: the user's ETag gives 304 (RFC 9110 §13.1.2). */
         IfNoneMatch: string;
@@ -258,13 +321,13 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description /api/users/{id} of the new user. */
+        /** @description A URI reference to /api/users/{id} of the new user. */
         Location: string;
-        /** @description RFC 8288 links with rel="first" and rel="last" always, rel="prev" when page > 1, rel="next" when a later page holds users. */
+        /** @description RFC 8288 links with rel="first" and rel="last" always, rel="prev" when page > 1, rel="next" when a later page holds users; each target is a URI reference to /api/users carrying page and per_page. The last page is max(1, ceil(total / per_page)). */
         Link: string;
-        /** @description The number of users. */
+        /** @description The number of users (the body's `total`). */
         "X-Total-Count": string;
-        /** @description The methods the path supports. */
+        /** @description The methods the path supports: at least GET, HEAD, POST for /api/users and GET, HEAD, PUT, PATCH, DELETE for /api/users/{id}; OPTIONS may be added. */
         Allow: string;
         /** @description The `conditional` profile: the user's entity-tag (RFC 9110 §8.8.3). */
         ETag: string;
@@ -318,9 +381,20 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+                /**
+                 * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+                 *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+                 *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+                 *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+                 *     with either value or with 400; when every value is invalid the answer is 400.
+                 */
                 page?: components["parameters"]["Page"];
-                /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+                /**
+                 * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+                 *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+                 *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+                 *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+                 */
                 per_page?: components["parameters"]["PerPage"];
             };
             header?: never;
@@ -384,9 +458,20 @@ export interface operations {
     headUsers: {
         parameters: {
             query?: {
-                /** @description 1-based page. A base-10 integer within signed 64 bits; below 1 is clamped to 1. Anything else is 400. */
+                /**
+                 * @description 1-based page, default 1. A base-10 integer (`^-?[0-9]+$`, so leading zeros and `-0` are
+                 *     allowed) whose value is within signed 64 bits, -9223372036854775808 to
+                 *     9223372036854775807; below 1 it is clamped to 1. Any other value (`abc`, `1.5`, `1e2`,
+                 *     `+1`, an empty value, a number beyond 64 bits) is 400. A repeated `page` MAY be answered
+                 *     with either value or with 400; when every value is invalid the answer is 400.
+                 */
                 page?: components["parameters"]["Page"];
-                /** @description Page size. A base-10 integer within signed 64 bits, clamped to 1..100. Anything else is 400. */
+                /**
+                 * @description Page size, default 20. A base-10 integer (`^-?[0-9]+$`, leading zeros allowed) whose
+                 *     value is within signed 64 bits; below 1 it is clamped to 1, above 100 to 100. Any other
+                 *     value is 400. A repeated `per_page` MAY be answered with either value or with 400; when
+                 *     every value is invalid (`?per_page=abc&per_page=abc`) the answer is 400.
+                 */
                 per_page?: components["parameters"]["PerPage"];
             };
             header?: never;
@@ -421,7 +506,14 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -442,7 +534,14 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -471,7 +570,14 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -500,7 +606,14 @@ export interface operations {
                 "Access-Control-Request-Method": components["parameters"]["AccessControlRequestMethod"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -519,7 +632,14 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -558,7 +678,14 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description Decimal digits that fit a signed 64-bit integer; anything else is 400. */
+                /**
+                 * @description Decimal digits (`^[0-9]+$`, leading zeros allowed) whose value fits in a signed 64-bit
+                 *     integer, 0 to 9223372036854775807: looked up, 404 when there is no such user (0
+                 *     included). Any other id (`abc`, `-1`, `1.5`, `+5`, a 20-digit number) is 400. A
+                 *     percent-encoded slash (`%2F`) inside the segment is part of the id, not a path separator
+                 *     (RFC 3986 §2.2), so such an id SHOULD be 400; a router that decodes it before routing
+                 *     answers 404, which misses only that SHOULD.
+                 */
                 id: components["parameters"]["UserId"];
             };
             cookie?: never;

@@ -50,19 +50,27 @@ export interface Badge {
 /** "core 100% · 1/8 profiles": core pass rate over the core checks that ran, and the optional
  * profiles (claimed or not) in which at least one check ran and none failed. */
 export function targetBadge(target: ReportTarget): Badge {
-  const byProfile = tally(target.checks, "profile");
-  const core = byProfile.get("core");
-  // Floor, so that 100% means every check passed.
-  const pct = core?.ran ? `${Math.floor((core.passed / core.ran) * 100)}%` : "n/a";
-  const full = OPTIONAL_PROFILES.filter((p) => {
-    const t = byProfile.get(p);
-    return t !== undefined && t.ran > 0 && t.failed === 0;
-  }).length;
+  const core = tally(target.checks, "profile").get("core");
+  const pct = percent(core);
   return {
     label: "conformance",
-    message: `core ${pct} · ${full}/${OPTIONAL_PROFILES.length} profiles`,
+    message: `core ${pct === null ? "n/a" : `${pct}%`} · ${passedProfiles(target).length}/${OPTIONAL_PROFILES.length} profiles`,
     color: colorFor(core?.passed ?? 0, core?.ran ?? 0),
   };
+}
+
+/** passed / ran in whole percent, floored so that 100 means every check passed; null when none ran. */
+export function percent(t: Tally | undefined): number | null {
+  return t?.ran ? Math.floor((t.passed / t.ran) * 100) : null;
+}
+
+/** The optional profiles (claimed or not) in which at least one check ran and none failed. */
+export function passedProfiles(target: ReportTarget): string[] {
+  const byProfile = tally(target.checks, "profile");
+  return OPTIONAL_PROFILES.filter((p) => {
+    const t = byProfile.get(p);
+    return t !== undefined && t.ran > 0 && t.failed === 0;
+  });
 }
 
 /** "core | 112/112": passed over ran, for every profile the target has checks in. */
@@ -82,14 +90,16 @@ function write(dir: string, base: string, badge: Badge): string[] {
   return [svg, json];
 }
 
+/** The file name (without .svg or .json) of a target's badge, or of one of its profile badges. */
+export const badgeName = (target: ReportTarget, profile?: string) => (profile ? `${slug(target.name)}-${slug(profile)}` : slug(target.name));
+
 /** Writes <slug>.svg/.json and <slug>-<profile>.svg/.json for every target; returns the paths. */
 export function writeBadges(report: Report, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];
   for (const target of report.targets) {
-    const base = slug(target.name);
-    paths.push(...write(dir, base, targetBadge(target)));
-    for (const [profile, badge] of profileBadges(target)) paths.push(...write(dir, `${base}-${slug(profile)}`, badge));
+    paths.push(...write(dir, badgeName(target), targetBadge(target)));
+    for (const [profile, badge] of profileBadges(target)) paths.push(...write(dir, badgeName(target, profile), badge));
   }
   return paths;
 }

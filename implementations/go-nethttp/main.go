@@ -32,21 +32,47 @@ func main() {
 		log.Error("listen", "err", err)
 		os.Exit(1)
 	}
+	tlsConfig, err := tlsFromEnv()
+	if err != nil {
+		log.Error("tls", "err", err)
+		os.Exit(1)
+	}
+	events := newHub()
+	// withMiddleware stays outermost: MaxBytesReader needs the server's own
+	// ResponseWriter.
+	handler := withMiddleware(withRequestID(withCORS(withGzip(newHandler(newStore(events))))))
 	srv := &http.Server{
-		Handler: withMiddleware(newHandler(newStore())),
+		Handler: handler,
 		// No ReadTimeout: a slow request body must survive shutdown for
-		// up to the grace period. Slow headers are still cut off.
+		// up to the grace period. Slow headers are cut off after 10 s
+		// (the `slow-client` profile).
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
+		// HTTP/1.1, HTTP/2 over TLS (ALPN h2) and cleartext HTTP/2 with
+		// prior knowledge (h2c), all on the one port.
+		Protocols: new(http.Protocols),
 	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
+	// Shutdown does not know the hijacked WebSocket connections: this
+	// closes each with 1001 as soon as Shutdown starts.
+	srv.RegisterOnShutdown(events.closeAll)
 
 	// PID 1 gets no default signal handling: catch SIGTERM and SIGINT.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String())
+	go func() {
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(handshakeOnly{ln}, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil)
 
 	select {
 	case err := <-served:
@@ -65,6 +91,7 @@ func main() {
 		_ = srv.Close()
 		os.Exit(1)
 	}
+	events.wait(sctx) // the close handshakes of the sockets
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		log.Error("serve", "err", err)
 	}
@@ -125,8 +152,9 @@ func withMiddleware(next http.Handler) http.Handler {
 					writeProblem(rec, http.StatusInternalServerError, "the server failed to handle the request")
 				}
 			}
-			slog.Info("request", "method", r.Method, "path", r.URL.RequestURI(),
-				"status", rec.status, "duration", time.Since(start).String())
+			slog.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "proto", r.Proto,
+				"status", rec.status, "duration", time.Since(start).String(),
+				"request_id", rec.Header().Get(requestIDHeader))
 		}()
 		if !isCleanPath(r.URL.EscapedPath()) {
 			notFound(rec, r)

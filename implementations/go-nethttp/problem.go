@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // fieldError is one entry of a 422's "errors" array.
@@ -59,7 +60,17 @@ func writeProblem(w http.ResponseWriter, status int, detail string, errs ...fiel
 
 // notFound answers every path the API does not define. It is registered on
 // the catch-all pattern "/", which replaces ServeMux's text/plain 404.
+//
+// ServeMux matches wildcards segment by segment on the escaped path, so
+// /api/users/1%2F2 reaches {id} as "1/2". But a segment that is only an
+// escaped slash (/api/users/%2F) is taken for a trailing slash, which a
+// single wildcard never matches (net/http/routing_tree.go, matchPath), and
+// lands here: it is still one id, and a malformed one.
 func notFound(w http.ResponseWriter, r *http.Request) {
+	if seg, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/users/"); ok && seg != "" && !strings.Contains(seg, "/") {
+		writeProblem(w, http.StatusBadRequest, badID)
+		return
+	}
 	writeProblem(w, http.StatusNotFound, "no resource at "+r.URL.Path)
 }
 

@@ -43,15 +43,25 @@ func (u *user) view() userJSON {
 
 // store keeps users ordered by id (ids only grow, so appending keeps the
 // order) and an index of ASCII-lowercased emails. One mutex guards both, so
-// the uniqueness check and the insert are atomic.
+// the uniqueness check and the insert are atomic; the If-Match check and the
+// publication of each change to the event sockets happen under it too.
 type store struct {
 	mu     sync.Mutex
 	users  []*user
 	emails map[string]int64
 	lastID int64
+	events *hub
 }
 
-func newStore() *store { return &store{emails: map[string]int64{}} }
+func newStore(events *hub) *store { return &store{emails: map[string]int64{}, events: events} }
+
+// header joins every line of a list-valued request header.
+func header(r *http.Request, name string) string { return strings.Join(r.Header.Values(name), ",") }
+
+// preconditionFailed is the 412 for an If-Match that does not hold tag.
+func preconditionFailed(w http.ResponseWriter, tag string) {
+	writeProblem(w, http.StatusPreconditionFailed, "If-Match does not hold the user's current ETag, "+tag+": read the user again")
+}
 
 // find returns the index of id in s.users, or -1. Caller holds s.mu.
 func (s *store) find(id int64) int {
@@ -97,6 +107,15 @@ func newHandler(s *store) http.Handler {
 	mux.HandleFunc("GET /api/users", s.list)
 	mux.HandleFunc("POST /api/users", s.create)
 	mux.HandleFunc("/api/users", methodNotAllowed("GET, HEAD, POST"))
+	// More specific than {id}: a WebSocket upgrade opens the event stream,
+	// any other GET of it is a malformed id (400), as before.
+	mux.HandleFunc("GET /api/users/events", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && isUpgrade(r) {
+			s.events.serve(w, r)
+			return
+		}
+		s.get(w, r)
+	})
 	mux.HandleFunc("GET /api/users/{id}", s.get)
 	mux.HandleFunc("PUT /api/users/{id}", s.put)
 	mux.HandleFunc("PATCH /api/users/{id}", s.patch)
@@ -125,10 +144,12 @@ func parseInt64(s string, signed bool) (int64, bool) {
 	return n, err == nil
 }
 
+const badID = "the user id must be a non-negative base-10 integer within 64 bits"
+
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, ok := parseInt64(r.PathValue("id"), false)
 	if !ok {
-		writeProblem(w, http.StatusBadRequest, "the user id must be a non-negative base-10 integer within 64 bits")
+		writeProblem(w, http.StatusBadRequest, badID)
 	}
 	return id, ok
 }
@@ -201,6 +222,12 @@ func (s *store) get(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, fmt.Sprintf("user %d does not exist", id))
 		return
 	}
+	tag := etagOf(v)
+	w.Header().Set("ETag", tag)
+	if inm := header(r, "If-None-Match"); inm != "" && etagListHas(inm, tag, true) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	writeJSON(w, http.StatusOK, "application/json", v)
 }
 
@@ -209,11 +236,18 @@ func (s *store) delete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	ifMatch := header(r, "If-Match")
 	s.mu.Lock()
-	i := s.find(id)
+	i, tag := s.find(id), ""
 	if i >= 0 {
+		if tag = etagOf(s.users[i].view()); ifMatch != "" && !etagListHas(ifMatch, tag, false) {
+			s.mu.Unlock()
+			preconditionFailed(w, tag)
+			return
+		}
 		delete(s.emails, asciiLower(s.users[i].Email))
 		s.users = slices.Delete(s.users, i, i+1)
+		s.events.publish(event{Type: "deleted", ID: id})
 	}
 	s.mu.Unlock()
 	if i < 0 {
@@ -244,6 +278,7 @@ func (s *store) create(w http.ResponseWriter, r *http.Request) {
 	s.users = append(s.users, u)
 	s.emails[key] = u.ID
 	v := u.view()
+	s.events.publish(event{Type: "created", User: &v})
 	s.mu.Unlock()
 	w.Header().Set("Location", "/api/users/"+strconv.FormatInt(v.ID, 10))
 	writeJSON(w, http.StatusCreated, "application/json", v)
@@ -261,8 +296,10 @@ func (s *store) update(w http.ResponseWriter, r *http.Request, full bool) {
 	if !ok {
 		return
 	}
-	status, v := s.apply(id, in)
+	status, v := s.apply(id, in, header(r, "If-Match"))
 	switch status {
+	case http.StatusPreconditionFailed:
+		preconditionFailed(w, etagOf(v))
 	case http.StatusConflict:
 		writeProblem(w, status, "email is already in use")
 	case http.StatusNotFound:
@@ -273,8 +310,9 @@ func (s *store) update(w http.ResponseWriter, r *http.Request, full bool) {
 }
 
 // apply updates user id under the lock: 409 for an email another user holds,
-// then 404 for a missing user.
-func (s *store) apply(id int64, in input) (int, userJSON) {
+// then 404 for a missing user, then 412 (with the current user) for an
+// If-Match that does not hold its ETag.
+func (s *store) apply(id int64, in input, ifMatch string) (int, userJSON) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.email != nil {
@@ -287,6 +325,11 @@ func (s *store) apply(id int64, in input) (int, userJSON) {
 		return http.StatusNotFound, userJSON{}
 	}
 	u := s.users[i]
+	if ifMatch != "" {
+		if current := u.view(); !etagListHas(ifMatch, etagOf(current), false) {
+			return http.StatusPreconditionFailed, current
+		}
+	}
 	if in.name != nil {
 		u.Name = *in.name
 	}
@@ -299,7 +342,9 @@ func (s *store) apply(id int64, in input) (int, userJSON) {
 	if t := now(); t.After(u.UpdatedAt) {
 		u.UpdatedAt = t
 	}
-	return http.StatusOK, u.view()
+	v := u.view()
+	s.events.publish(event{Type: "updated", User: &v})
+	return http.StatusOK, v
 }
 
 // readInput checks, in order: Content-Type (415), size (413), well-formed

@@ -7,7 +7,7 @@ use std::{
 };
 
 use actix_web::{
-    HttpResponse, Route,
+    HttpRequest, HttpResponse, Route,
     guard::{self, Guard},
     http::{StatusCode, header},
     web::{self, Data, Json, Path, Query},
@@ -15,7 +15,11 @@ use actix_web::{
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, FieldError};
+use crate::{
+    conditional::{self, Precondition},
+    error::{ApiError, FieldError},
+    events::{Change, Events},
+};
 
 const COLLECTION_METHODS: &str = "GET, HEAD, POST";
 const ITEM_METHODS: &str = "GET, HEAD, PUT, PATCH, DELETE";
@@ -64,12 +68,12 @@ async fn unsupported_media_type() -> Result<HttpResponse, ApiError> {
 }
 
 // A resource answers an unmatched method with an empty 405; the contract wants a problem body.
-fn method_not_allowed(allow: &'static str) -> Route {
+pub fn method_not_allowed(allow: &'static str) -> Route {
     web::to(move || async move { Err::<HttpResponse, _>(ApiError::method_not_allowed(allow)) })
 }
 
 #[derive(Clone, Serialize)]
-struct User {
+pub struct User {
     id: i64,
     name: String,
     email: String,
@@ -87,11 +91,13 @@ fn rfc3339<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
 pub struct Store {
     users: BTreeMap<i64, User>,
     last_id: i64,
+    /// Every committed change is published here before the lock is released.
+    pub events: Events,
 }
 
 pub type SharedStore = Data<Mutex<Store>>;
 
-fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
+pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -123,10 +129,24 @@ impl Store {
             updated_at: now,
         };
         self.users.insert(user.id, user.clone());
+        self.events.publish(Change::Created { user: &user });
         Ok(user)
     }
 
-    fn update(&mut self, id: i64, input: Input) -> Result<User, ApiError> {
+    /// The user, checked against the write's precondition (404, then 412).
+    fn current(&self, id: i64, precondition: &Precondition) -> Result<&User, ApiError> {
+        let user = self.users.get(&id).ok_or_else(|| no_user(id))?;
+        precondition.check(user)?;
+        Ok(user)
+    }
+
+    fn update(
+        &mut self,
+        id: i64,
+        input: Input,
+        precondition: &Precondition,
+    ) -> Result<User, ApiError> {
+        self.current(id, precondition)?;
         self.check_email(input.email.as_deref(), id)?;
         let user = self.users.get_mut(&id).ok_or_else(|| no_user(id))?;
         if let Some(name) = input.name {
@@ -136,7 +156,16 @@ impl Store {
             user.email = email;
         }
         user.updated_at = user.updated_at.max(SystemTime::now());
-        Ok(user.clone())
+        let user = user.clone();
+        self.events.publish(Change::Updated { user: &user });
+        Ok(user)
+    }
+
+    fn remove(&mut self, id: i64, precondition: &Precondition) -> Result<(), ApiError> {
+        self.current(id, precondition)?;
+        self.users.remove(&id);
+        self.events.publish(Change::Deleted { id });
+        Ok(())
     }
 }
 
@@ -233,14 +262,26 @@ async fn list(store: SharedStore, query: Query<ListQuery>) -> HttpResponse {
         })
 }
 
-async fn fetch(store: SharedStore, id: Path<UserId>) -> Result<HttpResponse, ApiError> {
+async fn fetch(
+    req: HttpRequest,
+    store: SharedStore,
+    id: Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().0;
     let user = lock(&store)
         .users
         .get(&id)
         .cloned()
         .ok_or_else(|| no_user(id))?;
-    Ok(HttpResponse::Ok().json(user))
+    let tag = conditional::etag(&user);
+    if conditional::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(header::ETag(tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(tag))
+        .json(user))
 }
 
 async fn create(store: SharedStore, body: Json<Value>) -> Result<HttpResponse, ApiError> {
@@ -248,32 +289,45 @@ async fn create(store: SharedStore, body: Json<Value>) -> Result<HttpResponse, A
     let user = lock(&store).create(input)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/users/{}", user.id)))
+        .insert_header(header::ETag(conditional::etag(&user)))
         .json(user))
 }
 
 async fn replace(
+    req: HttpRequest,
     store: SharedStore,
     id: Path<UserId>,
     body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = Precondition::from_request(&req);
     let input = Input::validate(body.into_inner(), true)?;
-    let user = lock(&store).update(id.into_inner().0, input)?;
-    Ok(HttpResponse::Ok().json(user))
+    let user = lock(&store).update(id.into_inner().0, input, &precondition)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(conditional::etag(&user)))
+        .json(user))
 }
 
 async fn update(
+    req: HttpRequest,
     store: SharedStore,
     id: Path<UserId>,
     body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = Precondition::from_request(&req);
     let input = Input::validate(body.into_inner(), false)?;
-    let user = lock(&store).update(id.into_inner().0, input)?;
-    Ok(HttpResponse::Ok().json(user))
+    let user = lock(&store).update(id.into_inner().0, input, &precondition)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ETag(conditional::etag(&user)))
+        .json(user))
 }
 
-async fn remove(store: SharedStore, id: Path<UserId>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().0;
-    lock(&store).users.remove(&id).ok_or_else(|| no_user(id))?;
+async fn remove(
+    req: HttpRequest,
+    store: SharedStore,
+    id: Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let precondition = Precondition::from_request(&req);
+    lock(&store).remove(id.into_inner().0, &precondition)?;
     Ok(HttpResponse::NoContent().finish())
 }
 

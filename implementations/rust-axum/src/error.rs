@@ -14,6 +14,7 @@ pub enum ApiError {
     NotFound(&'static str),
     MethodNotAllowed,
     Conflict,
+    PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
     Unprocessable(Vec<FieldError>),
@@ -44,6 +45,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -57,6 +59,9 @@ impl ApiError {
             Self::NotFound(detail) => (*detail).to_owned(),
             Self::MethodNotAllowed => "method not allowed on this resource, see Allow".into(),
             Self::Conflict => "email is already taken by another user".into(),
+            Self::PreconditionFailed => {
+                "If-Match does not hold the user's current ETag: read it again".into()
+            }
             Self::PayloadTooLarge => "request body is larger than 1 MiB".into(),
             Self::UnsupportedMediaType => "Content-Type must be application/json".into(),
             Self::Unprocessable(errors) => errors

@@ -8,8 +8,8 @@ use std::{
 use axum::{
     Json, Router,
     extract::State,
-    http::{StatusCode, header},
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use serde::{Deserialize, Serialize};
@@ -17,20 +17,37 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::{
+    conditional,
     error::{ApiError, FieldError},
+    events::{self, Event, Hub},
     extract::{Id, Int, JsonBody, Path, Query},
 };
 
-pub type Db = Arc<Mutex<Store>>;
+/// The store, and the hub its commits are published to (under its lock).
+#[derive(Clone, Default)]
+pub struct Db {
+    store: Arc<Mutex<Store>>,
+    hub: Hub,
+}
+
+impl Db {
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+}
 
 #[derive(Default)]
 pub struct Store {
     last_id: i64,
+    /// Counts writes; a user's ETag is its id and the revision of its last write.
+    revision: u64,
     users: BTreeMap<i64, User>,
 }
 
 #[derive(Clone, Serialize)]
 pub struct User {
+    #[serde(skip)]
+    revision: u64,
     id: i64,
     name: String,
     email: String,
@@ -43,6 +60,8 @@ pub struct User {
 pub fn router() -> Router<Db> {
     Router::new()
         .route("/api/users", get(list).post(create))
+        // Before {id}: a static segment wins over a capture in axum's router.
+        .route("/api/users/events", get(events::upgrade))
         .route(
             "/api/users/{id}",
             get(show).put(replace).patch(update).delete(remove),
@@ -50,7 +69,18 @@ pub fn router() -> Router<Db> {
 }
 
 fn lock(db: &Db) -> MutexGuard<'_, Store> {
-    db.lock().expect("store lock poisoned")
+    db.store.lock().expect("store lock poisoned")
+}
+
+impl User {
+    fn etag(&self) -> header::HeaderValue {
+        conditional::etag(self.id, self.revision)
+    }
+}
+
+/// The user as JSON, with its ETag.
+fn with_etag(user: User) -> impl IntoResponse {
+    ([(header::ETAG, user.etag())], Json(user))
 }
 
 const NO_USER: ApiError = ApiError::NotFound("no user with this id");
@@ -113,8 +143,17 @@ async fn list(State(db): State<Db>, Query(q): Query<Pagination>) -> impl IntoRes
     )
 }
 
-async fn show(State(db): State<Db>, Path(Id(id)): Path<Id>) -> Result<Json<User>, ApiError> {
-    lock(&db).users.get(&id).cloned().map(Json).ok_or(NO_USER)
+async fn show(
+    State(db): State<Db>,
+    Path(Id(id)): Path<Id>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let user = lock(&db).users.get(&id).cloned().ok_or(NO_USER)?;
+    let tag = user.etag();
+    if conditional::none_match_hit(&headers, &tag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    }
+    Ok(with_etag(user).into_response())
 }
 
 async fn create(
@@ -132,8 +171,10 @@ async fn create(
     let mut store = lock(&db);
     store.ensure_email_free(&email, None)?;
     store.last_id += 1;
+    store.revision += 1;
     let now = OffsetDateTime::now_utc();
     let user = User {
+        revision: store.revision,
         id: store.last_id,
         name,
         email,
@@ -141,42 +182,65 @@ async fn create(
         updated_at: now,
     };
     store.users.insert(user.id, user.clone());
+    db.hub.publish(&Event::Created { user: &user });
+    drop(store);
     let location = format!("/api/users/{}", user.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(user),
+        with_etag(user),
     ))
 }
 
 async fn replace(
     State(db): State<Db>,
     Path(Id(id)): Path<Id>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Json<User>, ApiError> {
-    save(&db, id, Changes::parse(body, true)?)
+) -> Result<impl IntoResponse, ApiError> {
+    save(&db, id, &headers, Changes::parse(body, true)?)
 }
 
 async fn update(
     State(db): State<Db>,
     Path(Id(id)): Path<Id>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Json<User>, ApiError> {
-    save(&db, id, Changes::parse(body, false)?)
+) -> Result<impl IntoResponse, ApiError> {
+    save(&db, id, &headers, Changes::parse(body, false)?)
 }
 
-async fn remove(State(db): State<Db>, Path(Id(id)): Path<Id>) -> Result<StatusCode, ApiError> {
-    match lock(&db).users.remove(&id) {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
+async fn remove(
+    State(db): State<Db>,
+    Path(Id(id)): Path<Id>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let mut store = lock(&db);
+    store.precondition(id, &headers)?;
+    match store.users.remove(&id) {
+        Some(_) => {
+            store.revision += 1;
+            db.hub.publish(&Event::Deleted { id });
+            Ok(StatusCode::NO_CONTENT)
+        }
         None => Err(NO_USER),
     }
 }
 
-fn save(db: &Db, id: i64, changes: Changes) -> Result<Json<User>, ApiError> {
+fn save(
+    db: &Db,
+    id: i64,
+    headers: &HeaderMap,
+    changes: Changes,
+) -> Result<impl IntoResponse + use<>, ApiError> {
+    // Check and write under one lock: of two writes with one If-Match tag, one wins.
     let mut store = lock(db);
+    store.precondition(id, headers)?;
     if let Some(email) = &changes.email {
         store.ensure_email_free(email, Some(id))?;
     }
+    store.revision += 1;
+    let revision = store.revision;
     let user = store.users.get_mut(&id).ok_or(NO_USER)?;
     if let Some(name) = changes.name {
         user.name = name;
@@ -184,12 +248,28 @@ fn save(db: &Db, id: i64, changes: Changes) -> Result<Json<User>, ApiError> {
     if let Some(email) = changes.email {
         user.email = email;
     }
+    user.revision = revision;
     // Never earlier than before, even if the wall clock steps back.
     user.updated_at = user.updated_at.max(OffsetDateTime::now_utc());
-    Ok(Json(user.clone()))
+    let user = user.clone();
+    db.hub.publish(&Event::Updated { user: &user });
+    Ok(with_etag(user))
 }
 
 impl Store {
+    /// 412 when If-Match does not hold the user's current tag; a missing user is a 404 first
+    /// (RFC 9110 §13.2.1: preconditions only matter for what would otherwise be a 2xx).
+    fn precondition(&self, id: i64, headers: &HeaderMap) -> Result<(), ApiError> {
+        if !headers.contains_key(header::IF_MATCH) {
+            return Ok(());
+        }
+        let user = self.users.get(&id).ok_or(NO_USER)?;
+        if conditional::match_fails(headers, &user.etag()) {
+            return Err(ApiError::PreconditionFailed);
+        }
+        Ok(())
+    }
+
     /// Emails are unique ASCII-case-insensitively; a user may keep or re-case its own.
     fn ensure_email_free(&self, email: &str, owner: Option<i64>) -> Result<(), ApiError> {
         let taken = self

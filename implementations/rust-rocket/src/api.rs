@@ -8,6 +8,7 @@ use rocket::serde::Serialize;
 use rocket::{catch, catchers, delete, get, patch, post, put, routes};
 use rocket::{Build, Data, Request, Responder, Rocket, State};
 
+use crate::conditional::{IfMatch, IfNoneMatch, Tagged};
 use crate::guards::{is_exact, query_int, ExactPath, Input, UserId};
 use crate::problem::Problem;
 use crate::users::{NewUser, Store, StoreError, User, UserPatch};
@@ -16,11 +17,15 @@ pub fn build(figment: rocket::figment::Figment) -> Rocket<Build> {
     use Method::*;
     rocket::custom(figment)
         .manage(Store::default())
+        .attach(crate::request_id::RequestId)
+        .attach(crate::cors::Cors)
+        .attach(crate::compression::Gzip)
         .mount("/", routes![health, list, create, show, replace, update, delete])
+        .mount("/", routes![crate::events::events])
         .mount("/", MethodNotAllowed::routes("/health", &[Get, Head]))
         .mount("/", MethodNotAllowed::routes("/api/users", &[Get, Head, Post]))
         .mount("/", MethodNotAllowed::routes("/api/users/<_>", &[Get, Head, Put, Patch, Delete]))
-        .register("/", catchers![problem])
+        .register("/", catchers![not_implemented, problem])
 }
 
 #[get("/health")]
@@ -44,16 +49,17 @@ struct Listing {
     link: Header<'static>,
 }
 
-// Query values are taken as text: Rocket would forward a failed parse as 422.
+// Query values are taken as text, every one of them: Rocket would forward a failed parse as
+// 422, and an `Option` would hide a repeated parameter (see `query_int`).
 #[get("/api/users?<page>&<per_page>")]
 fn list(
     _path: ExactPath,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    page: Vec<&str>,
+    per_page: Vec<&str>,
     store: &State<Store>,
 ) -> Result<Listing, Problem> {
-    let page = query_int("page", page, 1)?.max(1);
-    let per_page = query_int("per_page", per_page, 20)?.clamp(1, 100);
+    let page = query_int("page", &page, 1)?.max(1);
+    let per_page = query_int("per_page", &per_page, 20)?.clamp(1, 100);
     let offset = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let (data, total) = store.page(offset, per_page as usize);
 
@@ -92,11 +98,12 @@ fn create(
 fn show(
     _path: ExactPath,
     id: Result<UserId, Problem>,
+    if_none_match: IfNoneMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let UserId(id) = id?;
     let user = store.get(id).ok_or(StoreError::NotFound(id))?;
-    Ok(Json(user))
+    Ok(Tagged::new(user, &if_none_match))
 }
 
 #[put("/api/users/<id>", data = "<input>")]
@@ -104,10 +111,11 @@ fn replace(
     _path: ExactPath,
     id: Result<UserId, Problem>,
     input: Result<Input<NewUser>, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let (UserId(id), Input(NewUser(fields))) = (id?, input?);
-    Ok(Json(store.update(id, fields)?))
+    Ok(Tagged::written(store.update(id, fields, &if_match)?))
 }
 
 #[patch("/api/users/<id>", data = "<input>")]
@@ -115,19 +123,21 @@ fn update(
     _path: ExactPath,
     id: Result<UserId, Problem>,
     input: Result<Input<UserPatch>, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
-) -> Result<Json<User>, Problem> {
+) -> Result<Tagged, Problem> {
     let (UserId(id), Input(UserPatch(fields))) = (id?, input?);
-    Ok(Json(store.update(id, fields)?))
+    Ok(Tagged::written(store.update(id, fields, &if_match)?))
 }
 
 #[delete("/api/users/<id>")]
 fn delete(
     _path: ExactPath,
     id: Result<UserId, Problem>,
+    if_match: IfMatch,
     store: &State<Store>,
 ) -> Result<Status, Problem> {
-    store.delete(id?.0)?;
+    store.delete(id?.0, &if_match)?;
     Ok(Status::NoContent)
 }
 
@@ -157,6 +167,17 @@ impl Handler for MethodNotAllowed {
         let detail = format!("{} is not allowed on {}", req.method(), req.uri().path());
         route::Outcome::from(req, Problem::method_not_allowed(detail, allow.join(", ")))
     }
+}
+
+/// Rocket 0.5 knows only the methods of RFC 9110 and PATCH: a request with any other method
+/// (QUERY, PROPFIND, ...) fails to parse before routing and goes to the 400 catcher (Rocket
+/// accepts extension methods after 0.5: rwf2/Rocket#2847). Every 400 of this API is a route's
+/// own `Problem`, so a 400 that reaches a catcher is such a request: 501 (RFC 9110 §15.6.2).
+#[catch(400)]
+fn not_implemented(req: &Request<'_>) -> Problem {
+    let detail =
+        format!("this server does not implement the method of the request to {}", req.uri().path());
+    Problem::new(Status::NotImplemented, detail)
 }
 
 /// Every error Rocket answers itself (no route: 404, a malformed request: 400, a

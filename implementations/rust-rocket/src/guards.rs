@@ -53,10 +53,20 @@ impl<'a> FromParam<'a> for UserId {
     }
 }
 
-/// `page` and `per_page`: `^-?[0-9]+$` within i64, else 400.
-pub fn query_int(name: &str, value: Option<&str>, default: i64) -> Result<i64, Problem> {
-    let Some(value) = value else {
-        return Ok(default);
+/// `page` and `per_page`: `^-?[0-9]+$` within i64, else 400; given twice, 400 too.
+///
+/// Routes take every value (`Vec<&str>`): an `Option<&str>` query guard parses strictly,
+/// and turns the `Duplicate` error of `?per_page=abc&per_page=abc` into `None`, the default.
+pub fn query_int(name: &str, values: &[&str], default: i64) -> Result<i64, Problem> {
+    let value = match values {
+        [] => return Ok(default),
+        [value] => *value,
+        _ => {
+            return Err(Problem::new(
+                Status::BadRequest,
+                format!("{name} must be given at most once"),
+            ))
+        }
     };
     let digits = value.strip_prefix('-').unwrap_or(value);
     match value.parse() {

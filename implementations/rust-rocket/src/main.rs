@@ -1,9 +1,15 @@
 //! The users API of crud-conformance on Rocket 0.5.
 
 mod api;
+mod compression;
+mod conditional;
+mod cors;
+mod events;
 mod guards;
 mod problem;
+mod request_id;
 mod shutdown;
+mod tls;
 mod users;
 
 use std::collections::HashSet;
@@ -22,6 +28,7 @@ fn figment() -> Figment {
         .merge(("address", Ipv4Addr::UNSPECIFIED))
         .merge(("port", 8080))
         .merge(Env::raw().only(&["PORT"]).global()) // global, like the tuples above
+        .merge(tls::from_env())
         // Bodies up to exactly 1 MiB (Rocket's default for `json`, made explicit).
         .merge(("limits", Limits::default().limit("json", 1.mebibytes())))
         .merge((

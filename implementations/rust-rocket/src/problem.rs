@@ -55,6 +55,10 @@ impl From<StoreError> for Problem {
             StoreError::Conflict => {
                 Problem::new(Status::Conflict, "another user already has this email")
             }
+            StoreError::PreconditionFailed(etag) => Problem::new(
+                Status::PreconditionFailed,
+                format!("If-Match does not hold the user's current ETag {etag}: read it again"),
+            ),
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The user resource: validation rules and the in-memory store.
 
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
-use rocket::serde::json::serde_json::Map;
+use rocket::tokio::sync::broadcast;
+
+use rocket::serde::json::serde_json::{self, Map};
 use rocket::serde::json::Value;
 use rocket::serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -19,6 +22,16 @@ pub struct User {
     pub created_at: OffsetDateTime,
     #[serde(serialize_with = "rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl User {
+    /// A strong entity-tag (RFC 9110 §8.8.3) of the user's JSON representation: any change
+    /// of a member, `updated_at` included, changes it.
+    pub fn etag(&self) -> String {
+        let mut hasher = DefaultHasher::new();
+        serde_json::to_vec(self).unwrap_or_default().hash(&mut hasher);
+        format!("\"{:016x}\"", hasher.finish())
+    }
 }
 
 fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
@@ -154,11 +167,38 @@ fn check_email(email: &str) -> Result<(), &'static str> {
 pub enum StoreError {
     NotFound(i64),
     Conflict,
+    /// If-Match did not hold the user's current entity-tag (which it carries).
+    PreconditionFailed(String),
 }
 
-/// All users, behind one lock so that the email check and the write are atomic.
-#[derive(Default)]
-pub struct Store(Mutex<Users>);
+/// All users, behind one lock so that the email check, the If-Match check and the write are
+/// atomic; each committed change is published to the event sockets under that lock, so that
+/// they get the changes in commit order.
+pub struct Store {
+    users: Mutex<Users>,
+    events: broadcast::Sender<String>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        // A socket more than this many changes behind loses messages (it sees `Lagged`).
+        Store { users: Mutex::default(), events: broadcast::channel(1024).0 }
+    }
+}
+
+/// One committed change, as the event sockets get it: `{"type":"created","user":{...}}`.
+#[derive(Serialize)]
+#[serde(crate = "rocket::serde", tag = "type", rename_all = "lowercase")]
+enum Event<'a> {
+    Created { user: &'a User },
+    Updated { user: &'a User },
+    Deleted { id: i64 },
+}
+
+/// The `If-Match` of a write: the write happens only while it holds the current entity-tag.
+pub trait Precondition {
+    fn holds(&self, current: &User) -> bool;
+}
 
 #[derive(Default)]
 struct Users {
@@ -174,7 +214,26 @@ impl Users {
 
 impl Store {
     fn lock(&self) -> std::sync::MutexGuard<'_, Users> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.users.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The committed changes from now on, as JSON text messages.
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.events.subscribe()
+    }
+
+    /// Sends one change to every subscriber; called with the lock held.
+    fn publish(&self, event: Event<'_>) {
+        if let Ok(text) = serde_json::to_string(&event) {
+            let _ = self.events.send(text); // Err: nobody is listening
+        }
+    }
+
+    fn check(user: &User, precondition: &impl Precondition) -> Result<(), StoreError> {
+        match precondition.holds(user) {
+            true => Ok(()),
+            false => Err(StoreError::PreconditionFailed(user.etag())),
+        }
     }
 
     /// The users of one page (ordered by id) and the total count.
@@ -198,12 +257,23 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         let user = User { id: users.last_id, name, email, created_at: now, updated_at: now };
         users.by_id.insert(user.id, user.clone());
+        self.publish(Event::Created { user: &user });
         Ok(user)
     }
 
     /// Applies the members present in `fields` (all of them for PUT).
-    pub fn update(&self, id: i64, fields: Fields) -> Result<User, StoreError> {
+    pub fn update(
+        &self,
+        id: i64,
+        fields: Fields,
+        precondition: &impl Precondition,
+    ) -> Result<User, StoreError> {
         let mut users = self.lock();
+        // RFC 9110 §13.2.2: the precondition before the method's own checks (a missing user
+        // is the 404 below).
+        if let Some(user) = users.by_id.get(&id) {
+            Self::check(user, precondition)?;
+        }
         if let Some(email) = &fields.email {
             if users.email_taken(email, Some(id)) {
                 return Err(StoreError::Conflict);
@@ -218,11 +288,16 @@ impl Store {
         }
         // Never earlier than before, even if the clock steps back.
         user.updated_at = user.updated_at.max(OffsetDateTime::now_utc());
-        Ok(user.clone())
+        let user = user.clone();
+        self.publish(Event::Updated { user: &user });
+        Ok(user)
     }
 
-    pub fn delete(&self, id: i64) -> Result<(), StoreError> {
-        let removed = self.lock().by_id.remove(&id);
-        removed.map(drop).ok_or(StoreError::NotFound(id))
+    pub fn delete(&self, id: i64, precondition: &impl Precondition) -> Result<(), StoreError> {
+        let mut users = self.lock();
+        Self::check(users.by_id.get(&id).ok_or(StoreError::NotFound(id))?, precondition)?;
+        users.by_id.remove(&id);
+        self.publish(Event::Deleted { id });
+        Ok(())
     }
 }
