@@ -64,10 +64,10 @@ export async function runShutdown<T = never>(
   hold?: (base: URL) => Promise<Held<T>>,
 ): Promise<ShutdownObservation & { held?: T | undefined }> {
   const base = new URL(server.baseUrl);
+  const held = await hold?.(base); // first: when it cannot be opened, nothing else is left open
   const idle = await idleConnection(base);
   let idleClosedAt: number | undefined;
   idle.on("close", () => (idleClosedAt ??= Date.now()));
-  const held = await hold?.(base);
 
   const body = JSON.stringify({ name: "In Flight", email: `inflight-${signal.toLowerCase()}@example.com` });
   const half = Math.floor(body.length / 2);

@@ -1,6 +1,7 @@
 // The `websocket` profile's client (ws): a socket on GET /api/users/events that keeps every
 // message in arrival order, answers to pings it sends, and how the server closed it.
 import WebSocket from "ws";
+import { CheckError } from "./check-error.js";
 import type { TlsTrust } from "./tls.js";
 
 export const EVENTS_PATH = "/api/users/events";
@@ -48,10 +49,10 @@ export class EventStream {
       const socket = new WebSocket(url, { ...trust, handshakeTimeout: 5000 });
       socket.on("unexpected-response", (_req, res) => {
         res.resume();
-        reject(new Error(`GET ${EVENTS_PATH} with an RFC 6455 upgrade was answered ${res.statusCode}, not 101 Switching Protocols`));
+        reject(new CheckError(`GET ${EVENTS_PATH} with an RFC 6455 upgrade was answered ${res.statusCode}, not 101 Switching Protocols`));
         socket.terminate();
       });
-      socket.on("error", (e) => reject(new Error(`GET ${EVENTS_PATH} with an RFC 6455 upgrade: ${e.message}`)));
+      socket.on("error", (e) => reject(new CheckError(`GET ${EVENTS_PATH} with an RFC 6455 upgrade: ${e.message}`)));
       socket.on("open", () => resolve(new EventStream(socket)));
     });
   }

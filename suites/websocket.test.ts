@@ -12,7 +12,7 @@ import { EventStream, type Closed, type Message } from "../harness/ws.js";
 const { check } = section("Optional profiles");
 const profile = "websocket";
 
-const open = (api: Api) => EventStream.open(api.baseUrl, api.options.tls).catch((e: Error) => fail(e.message));
+const open = (api: Api) => EventStream.open(api.baseUrl, api.options.tls);
 
 /**
  * An open stream that is known to carry changes: a user created after the upgrade must show up on

@@ -175,7 +175,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 412;
+                };
             };
         };
         /** @description The `cors` profile: the preflight's answer (no body). */
