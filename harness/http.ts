@@ -208,9 +208,12 @@ function send({ url, method, headers, body, options: o, tls }: WireRequest) {
     if (!o.chunked && body.length <= 65_536) return void req.end(body);
     (async () => {
       if (!o.chunked) {
-        // Let a server that rejects a large declared Content-Length answer before the body is sent.
+        // Let a server that rejects a large declared Content-Length answer before the body is sent:
+        // up to 1 s (a busy machine can take that long to deliver the answer), less once it has.
         req.flushHeaders();
-        await new Promise((r) => setTimeout(r, 300));
+        for (const until = Date.now() + 1000; !answered && !req.destroyed && Date.now() < until; ) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
       // Send in pieces, stopping once a response has arrived. (This cannot save a response that
       // arrives with a reset while a piece is being written: the server must keep reading.)

@@ -9,8 +9,8 @@ import { OPTIONAL_PROFILES, colorFor, profileBadges, slug, targetBadge, writeBad
 const sample: Report = JSON.parse(readFileSync(new URL("../../fixtures/report/sample-conformance.json", import.meta.url), "utf8"));
 const [axum, url] = sample.targets as [Report["targets"][number], Report["targets"][number]];
 
-test("the contract has 8 optional profiles", () => {
-  expect(OPTIONAL_PROFILES).toHaveLength(8);
+test("the contract has 10 optional profiles", () => {
+  expect(OPTIONAL_PROFILES).toHaveLength(10);
 });
 
 test("slug keeps [a-z0-9._-] and replaces everything else", () => {
@@ -24,9 +24,9 @@ test("colors: brightgreen at 100%, yellow from 80%, red below, lightgrey when no
 });
 
 test("target badge: core pass rate over the checks that ran, and fully passing optional profiles", () => {
-  expect(targetBadge(axum)).toEqual({ label: "conformance", message: "core 100% · 1/8 profiles", color: "brightgreen" });
+  expect(targetBadge(axum)).toEqual({ label: "conformance", message: "core 100% · 1/10 profiles", color: "brightgreen" });
   // core: RES-01, RES-04 passed; ERR-01, ERR-02, RES-03 failed; RES-02 skipped -> 2/5; recommended has a failure.
-  expect(targetBadge(url)).toEqual({ label: "conformance", message: "core 40% · 0/8 profiles", color: "red" });
+  expect(targetBadge(url)).toEqual({ label: "conformance", message: "core 40% · 0/10 profiles", color: "red" });
 });
 
 test("profile badges: passed over ran", () => {
@@ -47,7 +47,7 @@ test("writeBadges writes SVG and shields.io endpoint JSON per target and per pro
   expect(JSON.parse(readFileSync(join(dir, "rust-axum.json"), "utf8"))).toEqual({
     schemaVersion: 1,
     label: "conformance",
-    message: "core 100% · 1/8 profiles",
+    message: "core 100% · 1/10 profiles",
     color: "brightgreen",
   });
   const svg = readFileSync(join(dir, "rust-axum-core.svg"), "utf8");

@@ -47,7 +47,7 @@ export interface Badge {
   color: string;
 }
 
-/** "core 100% · 1/8 profiles": core pass rate over the core checks that ran, and the optional
+/** "core 100% · 1/10 profiles": core pass rate over the core checks that ran, and the optional
  * profiles (claimed or not) in which at least one check ran and none failed. */
 export function targetBadge(target: ReportTarget): Badge {
   const core = tally(target.checks, "profile").get("core");

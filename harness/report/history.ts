@@ -17,7 +17,7 @@ export interface HistoryTarget {
   name: string;
   kind: TargetKind;
   imageId: string | null;
-  /** The badge's message, e.g. "core 100% · 1/8 profiles". */
+  /** The badge's message, e.g. "core 100% · 1/10 profiles". */
   badge: string;
   /** Per profile (core first): the outcomes counted. */
   scores: Record<string, Tally>;

@@ -27,7 +27,7 @@ test("implementations.json: one entry per target, matching harness/implementatio
     badge: {
       svg: "badges/rust-axum.svg",
       endpoint: "badges/rust-axum.json",
-      message: "core 100% · 1/8 profiles",
+      message: "core 100% · 1/10 profiles",
       color: "brightgreen",
       profiles: { core: { svg: "badges/rust-axum-core.svg", endpoint: "badges/rust-axum-core.json" } },
     },
