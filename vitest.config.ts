@@ -18,12 +18,14 @@ function orExit<T>(make: () => T): T {
 }
 
 /**
- * The graceful-shutdown file waits about 11 s on fixed timers, whatever the machine does: start
- * it first so the rest of the run overlaps it. Then the check files, then the self-tests.
+ * The graceful-shutdown, WebSocket and slow-client files wait 11 to 15 s on fixed timers whatever
+ * the machine does, and the sequences are long: start them first so the rest of the run overlaps
+ * them. Then the other check files, then the self-tests.
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]) {
-    const rank = (f: TestSpecification) => (f.moduleId.endsWith("shutdown.test.ts") ? 0 : f.project.name === "checks" ? 1 : 2);
+    const waits = /\/(shutdown|websocket|slow-client|sequences)\.test\.ts$/;
+    const rank = (f: TestSpecification) => (waits.test(f.moduleId) ? 0 : f.project.name === "checks" ? 1 : 2);
     return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
   }
 }
