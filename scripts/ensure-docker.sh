@@ -24,7 +24,8 @@ if ! command -v dockerd >/dev/null 2>&1; then
 fi
 
 echo "ensure-docker: starting dockerd (log: /tmp/dockerd.log) ..." >&2
-as_root sh -c 'nohup dockerd >/tmp/dockerd.log 2>&1 &'
+# setsid: the engine must outlive this run; in the run's process group, a Ctrl-C would stop it too.
+as_root sh -c 'setsid nohup dockerd >/tmp/dockerd.log 2>&1 </dev/null &'
 i=0
 until docker info >/dev/null 2>&1; do
   i=$((i + 1))
