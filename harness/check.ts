@@ -112,7 +112,7 @@ const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim
  * At most this many containers start at once per worker: many targets open their blocks at the
  * same moment, and a burst of dozens of `docker run`s only queues up in the engine.
  */
-const STARTS_AT_ONCE = 8;
+const STARTS_AT_ONCE = 4;
 let starting = 0;
 const waiting: (() => void)[] = [];
 async function startLimited<T>(start: () => Promise<T>): Promise<T> {

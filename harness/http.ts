@@ -179,7 +179,7 @@ function decode(res: ApiResponse, what: string): ApiResponse {
 
 function send({ url, method, headers, body, options: o, tls }: WireRequest) {
   return new Promise<ApiResponse>((resolve, reject) => {
-    const timeoutMs = o.timeoutMs ?? 10_000;
+    const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
     const request = url.protocol === "https:" ? https.request : http.request;
     const req = request(url, { method, headers, agent: false, ...tls }, (res) => {
