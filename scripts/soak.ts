@@ -150,7 +150,7 @@ async function main() {
       docker("rm", "-f", server.id);
     } catch {}
   };
-  process.on("SIGINT", () => (stop(), process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stop(), process.exit(130)));
   try {
     for (const [i, kind] of plan.entries()) {
       // Kill points spread over the whole of a run: set-up, the checks, and the report at the end.
