@@ -3,7 +3,7 @@
 // for the report. Checks never learn which implementation they run against.
 import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, type RecordedExchange } from "./http.js";
-import { ImplementationContainer, type StartedImplementationContainer } from "./container.js";
+import { ImplementationContainer, type Pod, type StartedImplementationContainer } from "./container.js";
 import { runLabels } from "./docker.js";
 import { CheckError } from "./check-error.js";
 import { pki } from "./tls.js";
@@ -58,6 +58,8 @@ declare module "vitest" {
     /** Every target of the run; each suite file checks all of them side by side. */
     targets: Target[];
     runId: string;
+    /** The network namespace the run's servers join (harness/pod.ts); unset: each publishes its port. */
+    pod?: Pod;
   }
 }
 declare module "@vitest/runner" {
@@ -97,6 +99,12 @@ export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
    */
   requires?: "fresh" | "lifecycle" | "tls";
   timeoutMs?: number;
+  /**
+   * Runs beside the target's other checks instead of after the one before it: for a check that
+   * mostly waits out a fixed timer (a 10 s header timeout, a shutdown) and does not depend on what
+   * the others do to the server.
+   */
+  concurrent?: boolean;
 }
 
 const NEEDS = {
@@ -105,8 +113,12 @@ const NEEDS = {
   tls: "needs a server started with the harness's TLS certificate (TLS_CERT, TLS_KEY), which a url: target is not",
 };
 
-/** CONFORMANCE_CHECKS: a comma-separated list of check ids to run; unset runs every check. */
+/**
+ * CONFORMANCE_CHECKS: a comma-separated list of check ids to run, where `PAG-*` stands for every
+ * id with that prefix; unset runs every check.
+ */
 const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
+const onlyChecks = (id: string) => !ONLY_CHECKS || ONLY_CHECKS.some((o) => (o.endsWith("-*") ? id.startsWith(o.slice(0, -1)) : o === id));
 
 /**
  * At most this many containers start at once per worker: many targets open their blocks at the
@@ -130,6 +142,7 @@ interface Declared {
   meta: CheckMeta;
   requires?: CheckOptions["requires"];
   timeoutMs: number;
+  concurrent: boolean;
   fn: (ctx: CheckContext) => Promise<void>;
 }
 
@@ -150,6 +163,7 @@ class TargetServers {
   constructor(
     readonly target: Target,
     private readonly runId: string,
+    private readonly pod: Pod | undefined,
     /** How the suite file's servers start (its section's options). */
     private readonly options: ServerOptions = {},
   ) {}
@@ -158,7 +172,7 @@ class TargetServers {
     const { target } = this;
     const log: string[] = [];
     this.logs.push(log);
-    const container = new ImplementationContainer(target.image!)
+    const container = new ImplementationContainer(target.image!, this.pod)
       .withLabels(runLabels(this.runId))
       .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
     if (target.env) container.withEnvironment(target.env);
@@ -183,8 +197,11 @@ class TargetServers {
     return this.memo.get(key) as Promise<T>;
   }
 
-  stop() {
-    return Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
+  /** How many blocks use these servers; the last to finish stops them. */
+  blocks = 0;
+  async release() {
+    if (--this.blocks > 0) return;
+    await Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
   }
 }
 
@@ -201,25 +218,34 @@ const apiOf = (server: Endpoint, recorder: Recorder) =>
 export function section(name: string, options: ServerOptions = {}) {
   const targets = inject("targets");
   const runId = inject("runId");
+  const pod = inject("pod");
   const declared: Declared[] = [];
-  const blocks = new Set<Target>();
+  const blocks = new Set<string>();
   const sectionRequires: CheckOptions["requires"] = options.tls ? "tls" : undefined;
-  const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && (!ONLY_CHECKS || ONLY_CHECKS.includes(id));
+  const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && onlyChecks(id);
 
-  /** Opens a target's block at its first check; the block's body runs once the file has declared all its checks. */
-  function block(target: Target) {
-    blocks.add(target);
+  /**
+   * Opens a target's block at its first check; the block's body runs once the file has declared
+   * all its checks. Checks declared `concurrent` get a second block of the same name, which runs
+   * beside the first against the same servers.
+   */
+  const servers = new Map<Target, TargetServers>();
+  function block(target: Target, concurrent: boolean) {
+    blocks.add(`${target.name}\0${concurrent}`);
+    let shared = servers.get(target);
+    if (!shared) servers.set(target, (shared = new TargetServers(target, runId, pod, options)));
+    const mine = shared;
+    mine.blocks++;
     describe(target.name, { concurrent: true }, () => {
-      const servers = new TargetServers(target, runId, options);
-      afterAll(() => servers.stop());
-      for (const d of declared) if (selects(target, d.meta.id)) register(d, servers);
+      afterAll(() => mine.release());
+      for (const d of declared) if (selects(target, d.meta.id) && d.concurrent === concurrent) register(d, mine);
     });
   }
 
   return {
     check(checkOptions: CheckOptions, fn: (ctx: CheckContext) => Promise<void>) {
       // Long enough for a server that takes the whole 30 s start-up allowance to be reported as such.
-      const { requires = sectionRequires, timeoutMs = 60_000, profile = "core", ...rest } = checkOptions;
+      const { requires = sectionRequires, timeoutMs = 60_000, profile = "core", concurrent = false, ...rest } = checkOptions;
       const meta: CheckMeta = { section: name, ...rest, profile };
       if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
       // A MUST is core or a requirement of a named optional profile; `recommended` holds the core
@@ -227,15 +253,15 @@ export function section(name: string, options: ServerOptions = {}) {
       if (meta.level === "MUST" ? profile === "recommended" : profile === "core") {
         throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`);
       }
-      declared.push({ meta, requires, timeoutMs, fn });
-      for (const target of targets) if (!blocks.has(target) && selects(target, meta.id)) block(target);
+      declared.push({ meta, requires, timeoutMs, concurrent, fn });
+      for (const target of targets) if (!blocks.has(`${target.name}\0${concurrent}`) && selects(target, meta.id)) block(target, concurrent);
     },
   };
 }
 
-function register({ meta, requires, timeoutMs, fn }: Declared, servers: TargetServers) {
+function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, servers: TargetServers) {
   const { target } = servers;
-  test.sequential(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout: timeoutMs }, async (ctx) => {
+  (concurrent ? test.concurrent : test.sequential)(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout: timeoutMs }, async (ctx) => {
     const skip = (reason: string): never => {
       ctx.task.meta.result = { outcome: "skipped", reason };
       return ctx.skip(reason);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, SUITE_OF_PREFIX } from "./faults.js";
-import { startStub } from "./stub-server.js";
+import { startStub, VITEST_BIN } from "./stub-server.js";
 
 /** One line of `vitest list --json`: the test's name is "<target> > <id> <title>", and the title starts with its level. */
 interface Listed {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   // `vitest list` runs the global setup, which wants a healthy server: give it a stub on loopback.
   stub = await startStub();
   const out = join(mkdtempSync(join(tmpdir(), "checks-")), "list.json");
-  await promisify(execFile)("npx", ["vitest", "list", `--json=${out}`], {
+  await promisify(execFile)(process.execPath, [VITEST_BIN, "list", `--json=${out}`], {
     env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1" },
   });
   const listed: Listed[] = JSON.parse(readFileSync(out, "utf8"));

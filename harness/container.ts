@@ -1,25 +1,63 @@
 // ImplementationContainer: one server under test in Docker, in the testcontainers module style.
+import http from "node:http";
+import https from "node:https";
 import {
   AbstractStartedContainer,
   GenericContainer,
-  Wait,
   getContainerRuntimeClient,
+  type BoundPorts,
   type StartedTestContainer,
   type WaitStrategy,
 } from "testcontainers";
 import { trustOf, type Pki, type TlsTrust } from "./tls.js";
 
+/** The server's port when it has a network of its own and the engine publishes it. */
 export const CONTAINER_PORT = 3000;
 
 /** Where the `tls` profile's PEM files are inside the container ($TLS_CERT, $TLS_KEY). */
 export const TLS_PATHS = { TLS_CERT: "/tls/cert.pem", TLS_KEY: "/tls/key.pem" };
 
+/**
+ * A network namespace that the run's servers share (harness/pod.ts): a server joins it on a port
+ * of its own, and the host reaches it at `host`, the pod's bridge address.
+ */
+export interface Pod {
+  id: string;
+  host: string;
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** Ports in a pod: each worker its own thousand, so that two workers never pick the same. */
+let nextPort = 0;
+function podPort() {
+  const worker = Number(process.env.VITEST_POOL_ID ?? 0) % 40;
+  return 20_000 + worker * 1_000 + (nextPort++ % 1_000);
+}
+
 export class ImplementationContainer extends GenericContainer {
-  constructor(image: string) {
+  private trust?: TlsTrust;
+  private readonly health: Health;
+
+  /**
+   * In `pod`, the server joins the pod's network on a port of its own: no network namespace, bridge
+   * port or port mapping to create, which is most of what a start costs the engine. Without one, it
+   * gets a network of its own and the engine publishes its port.
+   */
+  constructor(image: string, pod?: Pod) {
     super(image);
-    this.withExposedPorts(CONTAINER_PORT)
-      .withEnvironment({ PORT: String(CONTAINER_PORT) })
-      .withWaitStrategy(Wait.forHttp("/health", CONTAINER_PORT).forStatusCode(200))
+    const port = pod ? podPort() : CONTAINER_PORT;
+    const where = pod
+      ? async () => ({ host: pod.host, port })
+      : async (bound: BoundPorts) => ({ host: (await getContainerRuntimeClient()).info.containerRuntime.host, port: bound.getBinding(CONTAINER_PORT) });
+    this.health = new Health(where);
+    if (pod) this.withNetworkMode(`container:${pod.id}`);
+    else this.withExposedPorts(CONTAINER_PORT);
+    this.withEnvironment({ PORT: String(port) })
+      .withWaitStrategy(this.health)
       .withStartupTimeout(30_000)
       .withResourcesQuota({ memory: 0.5 })
       .withPidsLimit(256);
@@ -31,8 +69,6 @@ export class ImplementationContainer extends GenericContainer {
     return this;
   }
 
-  private trust?: TlsTrust;
-
   /**
    * The `tls` profile: copies the certificate and key in, read-only (mode 0444; a copy, not a bind
    * mount, so a remote DOCKER_HOST works too), sets TLS_CERT and TLS_KEY, and waits on /health
@@ -40,51 +76,68 @@ export class ImplementationContainer extends GenericContainer {
    */
   withTls(pki: Pki): this {
     this.trust = trustOf(pki);
+    this.health.tls = true;
     return this.withCopyContentToContainer([
       { content: pki.cert, target: TLS_PATHS.TLS_CERT, mode: 0o444 },
       { content: pki.key, target: TLS_PATHS.TLS_KEY, mode: 0o444 },
-    ])
-      .withEnvironment(TLS_PATHS)
-      .withWaitStrategy(new HttpsHealth());
+    ]).withEnvironment(TLS_PATHS);
   }
 
   override async start(): Promise<StartedImplementationContainer> {
-    return new StartedImplementationContainer(await super.start(), this.trust);
+    const started = await super.start();
+    return new StartedImplementationContainer(started, this.health.endpoint!, this.trust);
   }
 }
 
+/** GET /health's status, or 0 when it does not answer within a second. */
+function healthStatus({ host, port }: Endpoint, tls: boolean) {
+  return new Promise<number>((resolve) => {
+    const options = { host, port, path: "/health", agent: false, timeout: 1000, rejectUnauthorized: false };
+    const req = (tls ? https : http).get(options, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+  });
+}
+
 /**
- * Waits on GET /health over HTTPS (testcontainers' own strategy), but gives up at once when the
- * server answers it in cleartext instead: it ignored TLS_CERT and TLS_KEY, and waiting out the
- * start-up allowance would not change that.
+ * Waits until GET /health answers 200 (over HTTPS with the `tls` profile, trusting any
+ * certificate). Gives up at once when the server exits, or when it answers /health in cleartext
+ * although it was given TLS_CERT and TLS_KEY: waiting out the start-up allowance would not change
+ * either.
  */
-class HttpsHealth implements WaitStrategy {
-  private readonly https = Wait.forHttp("/health", CONTAINER_PORT).forStatusCode(200).usingTls().allowInsecure();
+class Health implements WaitStrategy {
+  tls = false;
+  endpoint?: Endpoint;
+  private timeoutMs = 30_000;
+  private timeoutSet = false;
+
+  constructor(private readonly where: (bound: BoundPorts) => Promise<Endpoint>) {}
 
   withStartupTimeout(ms: number): this {
-    this.https.withStartupTimeout(ms);
+    this.timeoutMs = ms;
+    this.timeoutSet = true;
     return this;
   }
-  isStartupTimeoutSet = () => this.https.isStartupTimeoutSet();
-  getStartupTimeout = () => this.https.getStartupTimeout();
+  isStartupTimeoutSet = () => this.timeoutSet;
+  getStartupTimeout = () => this.timeoutMs;
 
-  async waitUntilReady(...[container, boundPorts]: Parameters<WaitStrategy["waitUntilReady"]>) {
-    const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
-    const url = `http://${host}:${boundPorts.getBinding(CONTAINER_PORT)}/health`;
-    let done = false;
-    const https = this.https.waitUntilReady(container, boundPorts);
-    https.catch(() => {}); // it may still be polling when the cleartext answer ends the wait
-    const cleartext = (async () => {
-      while (!done) {
-        const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
-        if (status === 200) throw new Error("GET /health answered 200 in cleartext: the server ignored TLS_CERT and TLS_KEY");
-        await new Promise((r) => setTimeout(r, 250));
+  async waitUntilReady(...[container, bound]: Parameters<WaitStrategy["waitUntilReady"]>) {
+    const endpoint = (this.endpoint = await this.where(bound));
+    const deadline = Date.now() + this.timeoutMs;
+    for (let poll = 1; ; poll++) {
+      if ((await healthStatus(endpoint, this.tls)) === 200) return;
+      if (this.tls && (await healthStatus(endpoint, false)) === 200) {
+        throw new Error("GET /health answered 200 in cleartext: the server ignored TLS_CERT and TLS_KEY");
       }
-    })();
-    try {
-      await Promise.race([https, cleartext]);
-    } finally {
-      done = true;
+      if (Date.now() > deadline) throw new Error(`GET /health did not answer 200 within ${this.timeoutMs / 1000} s`);
+      if (poll % 10 === 0) {
+        const { State } = await container.inspect();
+        if (!State.Running) throw new Error(`the server exited with status ${State.ExitCode} before GET /health answered 200`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
@@ -98,6 +151,7 @@ export interface ExitStatus {
 export class StartedImplementationContainer extends AbstractStartedContainer {
   constructor(
     started: StartedTestContainer,
+    private readonly endpoint: Endpoint,
     /** Set when the server was started with the `tls` profile's certificate: what a client trusts. */
     readonly tls?: TlsTrust,
   ) {
@@ -105,7 +159,7 @@ export class StartedImplementationContainer extends AbstractStartedContainer {
   }
 
   get baseUrl() {
-    return `${this.tls ? "https" : "http"}://${this.getHost()}:${this.getMappedPort(CONTAINER_PORT)}`;
+    return `${this.tls ? "https" : "http"}://${this.endpoint.host}:${this.endpoint.port}`;
   }
 
   private async docker() {

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { buildImage, imageExists } from "./build.js";
 import { ensureDocker, removeContainers, startReaper } from "./docker.js";
+import { startPod } from "./pod.js";
 import { UsageError } from "./usage-error.js";
 import type { Target } from "./targets.js";
 
@@ -41,7 +42,8 @@ export default async function setup(project: TestProject) {
     }
     // One build per image: the broken server is one image for every fault.
     const byImage = new Map(containerized.map((t) => [t.image!, t]));
-    await Promise.all([...byImage.values()].map(prepareImage));
+    const [pod] = await Promise.all([containerized.length ? startPod(runId) : undefined, ...[...byImage.values()].map(prepareImage)]);
+    if (pod) project.provide("pod", pod);
   } catch (e) {
     exitWith(e);
   }

@@ -1,7 +1,7 @@
 // Reads and validates implementations/<name>/implementation.json.
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { UsageError } from "./usage-error.js";
 
 export interface Manifest {
@@ -18,8 +18,12 @@ export interface Manifest {
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 export const IMPLEMENTATIONS_DIR = join(ROOT, "implementations");
-const schema = JSON.parse(readFileSync(join(ROOT, "harness/implementation.schema.json"), "utf8"));
-const validate = new Ajv2020({ allErrors: false, strict: true }).compile<Manifest>(schema);
+let compiled: ValidateFunction<Manifest> | undefined;
+/** Compiled on first use: a worker that runs checks never reads a manifest. */
+function validate(data: unknown): data is Manifest {
+  compiled ??= new Ajv2020({ allErrors: false, strict: true }).compile<Manifest>(JSON.parse(readFileSync(join(ROOT, "harness/implementation.schema.json"), "utf8")));
+  return compiled(data);
+}
 
 /** Loads one manifest; a broken one is a one-line UsageError naming the file and the field. */
 export function loadManifest(dir: string): Manifest {
@@ -31,7 +35,7 @@ export function loadManifest(dir: string): Manifest {
     throw new UsageError(`${file}: ${(e as Error).message.split("\n")[0]}`);
   }
   if (!validate(data)) {
-    const err = validate.errors![0]!;
+    const err = compiled!.errors![0]!;
     const missing = err.params && "missingProperty" in err.params ? `/${String(err.params.missingProperty)}` : "";
     const extra = err.params && "additionalProperty" in err.params ? `/${String(err.params.additionalProperty)}` : "";
     const field = `${err.instancePath}${missing}${extra}` || "(root)";

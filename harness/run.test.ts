@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "./report-types.js";
-import { startStub } from "./stub-server.js";
+import { startStub, VITEST_BIN } from "./stub-server.js";
 
 let stub: Awaited<ReturnType<typeof startStub>>;
 let url: string;
@@ -24,7 +24,7 @@ async function run(expectations?: object) {
   const env: NodeJS.ProcessEnv = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_CHECKS: "RES-01,ID-01", CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1", CONFORMANCE_REPORT_DIR: dir };
   if (expectations) writeFileSync((env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json")), JSON.stringify(expectations));
   const code = await new Promise<number>((resolve) =>
-    execFile("npx", ["vitest", "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
+    execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
   );
   const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
   const byId = Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c]));
@@ -56,7 +56,7 @@ test.concurrent("a bad expectations file is a one-line error", async () => {
   const dir = mkdtempSync(join(tmpdir(), "run-"));
   writeFileSync(join(dir, "e.json"), JSON.stringify({ "ID-01": { outcome: "maybe" } }));
   const env = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_EXPECTATIONS: join(dir, "e.json") };
-  const stderr = await new Promise<string>((resolve) => execFile("npx", ["vitest", "list"], { env }, (_, __, err) => resolve(err)));
+  const stderr = await new Promise<string>((resolve) => execFile(process.execPath, [VITEST_BIN, "list"], { env }, (_, __, err) => resolve(err)));
   expect(stderr).toMatch(/crud-conformance: .*e\.json: "ID-01" needs "outcome" \(fail, flaky or skip\)/);
   expect(stderr).not.toMatch(/\n\s+at /);
 }, 60_000);

@@ -15,3 +15,6 @@ export async function startStub(): Promise<{ url: string; close: () => void }> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => void server.close() };
 }
+
+/** vitest's own entry point: a nested run started with `node` directly, not through npx (a second of CPU each). */
+export const VITEST_BIN = new URL("../node_modules/vitest/vitest.mjs", import.meta.url).pathname;

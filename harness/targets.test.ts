@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadManifest, implementationNames, ROOT } from "./manifest.js";
 import { resolveTargets } from "./targets.js";
+import { VITEST_BIN } from "./stub-server.js";
 
 const valid = {
   name: "demo-impl",
@@ -72,7 +73,7 @@ describe("the Docker engine", () => {
   test("an engine that does not answer is one line that names the fix, with no stack trace", async () => {
     const env = { ...process.env, CONFORMANCE_TARGETS: implementationNames()[0]!, CONFORMANCE_ONLY: "1", DOCKER_HOST: "tcp://127.0.0.1:9" };
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile("npx", ["vitest", "list"], { env, cwd: ROOT }, (e, _, err) => resolve({ code: e ? Number(e.code) : 0, stderr: err })),
+      execFile(process.execPath, [VITEST_BIN, "list"], { env, cwd: ROOT }, (e, _, err) => resolve({ code: e ? Number(e.code) : 0, stderr: err })),
     );
     expect(code).toBe(2);
     expect(stderr).toMatch(/crud-conformance: no Docker engine answers at DOCKER_HOST=tcp:\/\/127\.0\.0\.1:9; start it there, or use CONFORMANCE_TARGETS=url:<base-url>\n/);

@@ -11,7 +11,8 @@ const profile = "slow-client";
 const CUT_WITHIN_MS = 15_000;
 
 check(
-  { id: "SLOW-01", level: "MUST", profile, title: "MUST cut off a client still sending its request headers after 10 s (408 or a closed connection)" },
+  // Ten seconds of trickling at the least: beside SLOW-02, on separate connections.
+  { id: "SLOW-01", level: "MUST", profile, concurrent: true, title: "MUST cut off a client still sending its request headers after 10 s (408 or a closed connection)" },
   async ({ api }) => {
     const { host } = new URL(api.baseUrl);
     // The request line, then one byte of a header every 250 ms: longer than CUT_WITHIN_MS, never finished.

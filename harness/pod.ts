@@ -1,0 +1,47 @@
+// The run's pod: one small container whose network namespace every server of the run joins
+// (harness/container.ts). Creating a network namespace, a bridge port and a port mapping is most
+// of what starting a container costs the engine; a pod pays for it once per run instead of once
+// per server. Where the host cannot reach a container's bridge address (a remote engine, Docker
+// Desktop), or with CONFORMANCE_NETWORK=publish, servers get their own network and a published port.
+import { execFile } from "node:child_process";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { buildImage, imageTag } from "./build.js";
+import type { Pod } from "./container.js";
+import { runLabels } from "./docker.js";
+import { loadManifest, ROOT } from "./manifest.js";
+
+const docker = async (...args: string[]) => (await promisify(execFile)("docker", args, { encoding: "utf8" })).stdout.trim();
+
+const POD_PORT = 8080;
+
+/** Whether a TCP connection to host:port opens within `ms`, trying again every 100 ms. */
+async function reachable(host: string, port: number, ms: number) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port, timeout: 500 }, () => (socket.destroy(), resolve(true)));
+      socket.on("timeout", () => (socket.destroy(), resolve(false)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** Starts the run's pod; undefined when servers should publish their ports instead. */
+export async function startPod(runId: string): Promise<Pod | undefined> {
+  if (process.env.CONFORMANCE_NETWORK === "publish") return undefined;
+  const dir = join(ROOT, "fixtures/pod");
+  const image = imageTag(dir, "pod");
+  await buildImage(dir, loadManifest(dir), image);
+  const labels = Object.entries(runLabels(runId)).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+  const id = await docker("run", "-d", ...labels, "--memory", "64m", "-e", `PORT=${POD_PORT}`, image);
+  const host = await docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);
+  if (host && (await reachable(host, POD_PORT, 3000))) return { id, host };
+  await docker("rm", "-f", id).catch(() => "");
+  console.error("crud-conformance: this host does not reach containers at their bridge address; each server gets its own network and a published port");
+  return undefined;
+}
