@@ -8,7 +8,8 @@ import { firstLine, parseResponse, rawExchange } from "../harness/raw.js";
 const { check } = section("Optional profiles");
 const profile = "slow-client";
 
-const CUT_WITHIN_MS = 15_000;
+// The contract's 10 s, and 2.5 s for a busy machine to deliver the cut.
+const CUT_WITHIN_MS = 12_500;
 
 check(
   // Ten seconds of trickling at the least: beside SLOW-02, on separate connections.
