@@ -126,7 +126,17 @@ async function main() {
   await ensureDocker();
   // A warm-up run builds what is missing, so that kill points fall in checks, not in cargo.
   console.log("soak: warm-up run (builds the images if needed) ...");
-  const server = await startUrlServer(urlImpl);
+  // Ctrl-C from here on removes the busy loops and the url: server, whichever exist yet.
+  const busy: ChildProcess[] = [];
+  let server: { id: string; url: string } | undefined;
+  const stop = () => {
+    busy.forEach((b) => b.kill("SIGKILL"));
+    try {
+      if (server) docker("rm", "-f", server.id);
+    } catch {}
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stop(), process.exit(130)));
+  server = await startUrlServer(urlImpl);
   const targets = [...implementationNames(), `url:${server.url}`].join(",");
   const warm = await run("finish", 0, targets, 1800);
   if (warm.code !== 0) throw new UsageError(`the warm-up run exited ${warm.code}: fix the failing checks first (npm run conformance)`);
@@ -142,15 +152,8 @@ async function main() {
     [plan[i], plan[j]] = [plan[j]!, plan[i]!];
   }
 
-  const busy = busyLoops(count("SOAK_BUSY", availableParallelism()));
+  busy.push(...busyLoops(count("SOAK_BUSY", availableParallelism())));
   const outcomes: Outcome[] = [];
-  const stop = () => {
-    busy.forEach((b) => b.kill("SIGKILL"));
-    try {
-      docker("rm", "-f", server.id);
-    } catch {}
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stop(), process.exit(130)));
   try {
     for (const [i, kind] of plan.entries()) {
       // Kill points spread over the whole of a run: set-up, the checks, and the report at the end.
