@@ -11,6 +11,7 @@ import { buildImage, imageTag } from "./build.js";
 import type { Pod } from "./container.js";
 import { runLabels } from "./docker.js";
 import { loadManifest, ROOT } from "./manifest.js";
+import { UsageError } from "./usage-error.js";
 
 const docker = async (...args: string[]) => (await promisify(execFile)("docker", args, { encoding: "utf8" })).stdout.trim();
 
@@ -33,7 +34,9 @@ async function reachable(host: string, port: number, ms: number) {
 
 /** Starts the run's pod; undefined when servers should publish their ports instead. */
 export async function startPod(runId: string): Promise<Pod | undefined> {
-  if (process.env.CONFORMANCE_NETWORK === "publish") return undefined;
+  const mode = process.env.CONFORMANCE_NETWORK || "pod";
+  if (mode !== "pod" && mode !== "publish") throw new UsageError(`CONFORMANCE_NETWORK must be pod or publish, got "${mode}"`);
+  if (mode === "publish") return undefined;
   const dir = join(ROOT, "fixtures/pod");
   const image = imageTag(dir, "pod");
   await buildImage(dir, loadManifest(dir), image);

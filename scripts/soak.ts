@@ -45,9 +45,16 @@ const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SOAK_LABEL = "crud-conformance.soak";
 
-/** Every run of this soak carries this run id (CONFORMANCE_RUN_ID), so only its containers count. */
-const RUN_ID = `soak-${process.pid}-${Date.now()}`;
-const leftBehind = () => docker("ps", "-aq", "--filter", `label=${LABEL}=${RUN_ID}`).split("\n").filter(Boolean);
+/**
+ * Each run of this soak has its own run id (CONFORMANCE_RUN_ID), so that only its containers count,
+ * and so that a killed run's reaper, which sweeps for about 10 s more, never removes the next
+ * run's containers.
+ */
+const SOAK_ID = `soak-${process.pid}-${Date.now()}`;
+let runs = 0;
+/** The run in progress: stopping the soak interrupts it too, as Ctrl-C would. */
+let current: ChildProcess | undefined;
+const leftBehind = (runId: string) => docker("ps", "-aq", "--filter", `label=${LABEL}=${runId}`).split("\n").filter(Boolean);
 
 type Kind = "finish" | "SIGINT" | "SIGKILL";
 interface Outcome {
@@ -76,13 +83,15 @@ async function startUrlServer(name: string) {
 /** One `npm run conformance`, in its own process group so that a kill reaches all of it, as Ctrl-C would. */
 async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: number): Promise<Outcome> {
   const reports = mkdtempSync(join(tmpdir(), "soak-"));
+  const runId = `${SOAK_ID}-${++runs}`;
   const started = Date.now();
   const child: ChildProcess = spawn("npm", ["run", "-s", "conformance"], {
     cwd: ROOT,
     detached: true,
     stdio: "ignore",
-    env: { ...process.env, CONFORMANCE_TARGETS: targets, CONFORMANCE_REPORT_DIR: reports, CONFORMANCE_RUN_ID: RUN_ID },
+    env: { ...process.env, CONFORMANCE_TARGETS: targets, CONFORMANCE_REPORT_DIR: reports, CONFORMANCE_RUN_ID: runId },
   });
+  current = child;
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const kill = (signal: NodeJS.Signals) => {
     try {
@@ -97,12 +106,12 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
   timers.forEach((t) => t && clearTimeout(t));
   const seconds = (Date.now() - started) / 1000;
   // The reaper polls once a second and sweeps for about 10 s more; then whatever is there was left.
-  let left = leftBehind().length;
+  let left = leftBehind(runId).length;
   for (let i = 0; i < 30 && left; i++) {
     await sleep(500);
-    left = leftBehind().length;
+    left = leftBehind(runId).length;
   }
-  if (left) docker("rm", "-f", ...leftBehind()); // counted once: the next run starts clean
+  if (left) docker("rm", "-f", ...leftBehind(runId)); // counted once: the next run starts clean
   let report: Report | undefined;
   try {
     report = JSON.parse(readFileSync(join(reports, "conformance.json"), "utf8"));
@@ -131,6 +140,9 @@ async function main() {
   let server: { id: string; url: string } | undefined;
   const stop = () => {
     busy.forEach((b) => b.kill("SIGKILL"));
+    try {
+      if (current?.exitCode === null) process.kill(-current.pid!, "SIGINT");
+    } catch {}
     try {
       if (server) docker("rm", "-f", server.id);
     } catch {}
