@@ -29,12 +29,19 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * A url: target is one server that every suite file shares, so other files may write between two
  * reads of the collection. `read` returns undefined when it saw the collection change in between;
- * it is tried again, at most 5 times. Against a server of its own it runs once.
+ * it is tried again. So is a result that `holds` rejects: another client's create and delete
+ * between the reads look the same as a fault from outside. After 10 attempts the last result
+ * is returned, for the check to fail on with its own message; a server with a fault gets it
+ * wrong every time. Against a server of its own, a correct one answers at the first attempt.
  */
-export async function whileQuiet<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
+export async function whileQuiet<T>(read: () => Promise<T | undefined>, holds: (result: T) => boolean = () => true): Promise<T> {
+  let last: T | undefined;
+  for (let attempt = 1; attempt <= 10; attempt++) {
     const result = await read();
-    if (result !== undefined) return result;
+    if (result === undefined) continue;
+    if (holds(result)) return result;
+    last = result;
   }
-  throw new CheckError("the collection changed between the reads of each of 5 attempts: another client kept writing");
+  if (last !== undefined) return last;
+  throw new CheckError("the collection changed between the reads of each of 10 attempts: another client kept writing");
 }

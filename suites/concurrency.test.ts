@@ -37,6 +37,6 @@ check({ id: "CON-03", level: "MUST", title: "MUST list exactly total users, as X
     // On a shared server another client may have written meanwhile: then read again.
     const last = await api.get("/api/users?per_page=1");
     return last.json?.total === total ? { listed, total } : undefined;
-  });
+  }, (r) => r.listed === r.total);
   expectEqual(listed, total, "users listed across all pages");
 });

@@ -47,13 +47,17 @@ function sameAsGet(get: ApiResponse, head: ApiResponse) {
   expectEqual(head.body.length, 0, "HEAD body length");
 }
 
+const agree = (a: ApiResponse, b: ApiResponse) => a.status === b.status && COMPARED.every((name) => a.headers[name] === b.headers[name]);
+
 /** A GET, the HEAD, and a GET again, until the two GETs agree: the state HEAD saw is GET's. */
 const getAndHead = (api: Api, path: string) =>
-  whileQuiet(async () => {
-    const [get, head, again] = [await api.get(path), await api.head(path), await api.get(path)];
-    const same = get.status === again.status && COMPARED.every((name) => get.headers[name] === again.headers[name]);
-    return same ? { get, head } : undefined;
-  });
+  whileQuiet(
+    async () => {
+      const [get, head, again] = [await api.get(path), await api.head(path), await api.get(path)];
+      return agree(get, again) ? { get, head } : undefined;
+    },
+    ({ get, head }) => agree(get, head),
+  );
 
 const heads = [
   ["MTH-10", "/health", "GET /health"],
