@@ -30,13 +30,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A url: target is one server that every suite file shares, so other files may write between two
  * reads of the collection. `read` returns undefined when it saw the collection change in between;
  * it is tried again. So is a result that `holds` rejects: another client's create and delete
- * between the reads look the same as a fault from outside. After 10 attempts the last result
- * is returned, for the check to fail on with its own message; a server with a fault gets it
- * wrong every time. Against a server of its own, a correct one answers at the first attempt.
+ * between the reads look the same as a fault from outside. After 10 attempts (2.7 s of pauses in
+ * all) the last result is returned, for the check to fail on with its own message; a server with
+ * a fault gets it wrong every time. Against a server of its own, a correct one answers at the first attempt.
  */
 export async function whileQuiet<T>(read: () => Promise<T | undefined>, holds: (result: T) => boolean = () => true): Promise<T> {
   let last: T | undefined;
   for (let attempt = 1; attempt <= 10; attempt++) {
+    // Writes come in bursts (a property check, a model-based sequence): wait a little longer each time.
+    if (attempt > 1) await sleep(50 * attempt);
     const result = await read();
     if (result === undefined) continue;
     if (holds(result)) return result;
