@@ -63,6 +63,8 @@ interface Outcome {
   seconds: number;
   hung: boolean;
   left: number;
+  /** For a kill: whether the signal reached the run while it was still running. */
+  landed: boolean;
   report?: Report;
 }
 
@@ -93,9 +95,12 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
   });
   current = child;
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  let landed = false;
   const kill = (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(-child.pid!, signal);
+      if (signal === kind) landed = true;
     } catch {}
   };
   const timers = [
@@ -117,7 +122,7 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
     report = JSON.parse(readFileSync(join(reports, "conformance.json"), "utf8"));
   } catch {}
   rmSync(reports, { recursive: true, force: true });
-  return { kind, code, seconds, hung: seconds >= timeoutS, left, ...(kind === "finish" && report ? { report } : {}) };
+  return { kind, code, seconds, hung: seconds >= timeoutS, left, landed, ...(kind === "finish" && report ? { report } : {}) };
 }
 
 function busyLoops(n: number) {
@@ -167,7 +172,8 @@ async function main() {
   busy.push(...busyLoops(count("SOAK_BUSY", availableParallelism())));
   const outcomes: Outcome[] = [];
   try {
-    for (const [i, kind] of plan.entries()) {
+    for (let i = 0; i < plan.length; i++) {
+      const kind = plan[i]!;
       // Kill points spread over the whole of a run: set-up, the checks, and the report at the end.
       const at = kind === "finish" ? 0 : Math.round(500 + rand() * typical());
       const o = await run(kind, at, targets, timeoutS);
@@ -175,8 +181,11 @@ async function main() {
       const failed = o.report?.targets.flatMap((t) => t.checks.filter((c) => c.outcome === "failed").map((c) => `${t.name} ${c.id}`)) ?? [];
       console.log(
         `soak: ${String(i + 1).padStart(2)}/${plan.length} ${kind.padEnd(7)}${kind === "finish" ? "" : ` at ${(at / 1000).toFixed(1)} s`}: ` +
-          `exit ${o.code ?? "signal"} after ${o.seconds.toFixed(1)} s, ${o.left} containers left${failed.length ? `, failed: ${failed.join(", ")}` : ""}${o.hung ? ", HUNG" : ""}`,
+          `exit ${o.code ?? "signal"} after ${o.seconds.toFixed(1)} s, ${o.left} containers left${failed.length ? `, failed: ${failed.join(", ")}` : ""}${o.hung ? ", HUNG" : ""}` +
+          (kind !== "finish" && !o.landed ? "; it had finished before the signal, so another kill is drawn" : ""),
       );
+      // A kill only counts when it lands: draw another (at most as many again) for one that did not.
+      if (kind !== "finish" && !o.landed && plan.length < 2 * (runs + 2 * kills)) plan.push(kind);
     }
   } finally {
     stop();
@@ -207,7 +216,7 @@ async function main() {
     runs: finished.length,
     nonZeroExits: finished.filter((o) => o.code !== 0).length,
     missingReports: outcomes.filter((o) => o.kind === "finish" && !o.report).length,
-    killed: { SIGINT: outcomes.filter((o) => o.kind === "SIGINT").length, SIGKILL: outcomes.filter((o) => o.kind === "SIGKILL").length },
+    killed: { SIGINT: outcomes.filter((o) => o.kind === "SIGINT" && o.landed).length, SIGKILL: outcomes.filter((o) => o.kind === "SIGKILL" && o.landed).length },
     hung: outcomes.filter((o) => o.hung).length,
     flakyChecks: flaky.map(([key, tally]) => ({ check: key, ...Object.fromEntries(tally), reason: reasons.get(key) ?? null })),
     containersLeftBehind: outcomes.reduce((n, o) => n + o.left, 0),
