@@ -10,7 +10,7 @@ import { IMPLEMENTATIONS_DIR, ROOT, implementationNames } from "./manifest.js";
 
 const run = promisify(execFile);
 const env = { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(CACHE_DIR, "cargo-target") };
-const folders = [...implementationNames().map((n) => join(IMPLEMENTATIONS_DIR, n)), join(ROOT, "fixtures/broken"), join(ROOT, "fixtures/bench-responder")];
+const folders = [...implementationNames().map((n) => join(IMPLEMENTATIONS_DIR, n)), join(ROOT, "fixtures/broken"), join(ROOT, "fixtures/bench-responder"), join(ROOT, "fixtures/pod")];
 
 describe.each(folders.filter((d) => existsSync(join(d, "Cargo.toml"))))("%s", (dir) => {
   test("cargo fmt --check", async () => void (await run("cargo", ["fmt", "--check"], { cwd: dir, env })), 60_000);
