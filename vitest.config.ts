@@ -3,6 +3,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { resolveTargets } from "./harness/targets.js";
 import { faultTargets, SUITE_OF_PREFIX } from "./harness/faults.js";
 import { UsageError } from "./harness/usage-error.js";
+import { networkMode } from "./harness/pod.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/docker.ts reaps instead
 
@@ -35,6 +36,7 @@ const reports = process.env.CONFORMANCE_REPORT_DIR ?? "reports";
 const only = process.env.CONFORMANCE_ONLY === "1";
 /** Every suite file checks every target, side by side; `npm test` adds the broken servers as targets. */
 const targets = [...orExit(resolveTargets), ...(only ? [] : orExit(faultTargets))];
+orExit(networkMode);
 
 /** CONFORMANCE_CHECKS (harness/check.ts) runs only some checks: only the files that hold them. */
 const onlyChecks = process.env.CONFORMANCE_CHECKS?.split(",").map((id) => SUITE_OF_PREFIX[id.trim().replace(/-.*/, "")]).filter(Boolean);

@@ -32,11 +32,16 @@ async function reachable(host: string, port: number, ms: number) {
   return false;
 }
 
+/** CONFORMANCE_NETWORK: `pod` (the default) or `publish`; anything else is a one-line error. */
+export function networkMode(env: NodeJS.ProcessEnv = process.env): "pod" | "publish" {
+  const mode = env.CONFORMANCE_NETWORK || "pod";
+  if (mode !== "pod" && mode !== "publish") throw new UsageError(`CONFORMANCE_NETWORK must be pod or publish, got "${mode}"`);
+  return mode;
+}
+
 /** Starts the run's pod; undefined when servers should publish their ports instead. */
 export async function startPod(runId: string): Promise<Pod | undefined> {
-  const mode = process.env.CONFORMANCE_NETWORK || "pod";
-  if (mode !== "pod" && mode !== "publish") throw new UsageError(`CONFORMANCE_NETWORK must be pod or publish, got "${mode}"`);
-  if (mode === "publish") return undefined;
+  if (networkMode() === "publish") return undefined;
   const dir = join(ROOT, "fixtures/pod");
   const image = imageTag(dir, "pod");
   await buildImage(dir, loadManifest(dir), image);

@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import { loadManifest, implementationNames, ROOT } from "./manifest.js";
 import { resolveTargets } from "./targets.js";
 import { VITEST_BIN } from "./stub-server.js";
+import { networkMode } from "./pod.js";
 
 const valid = {
   name: "demo-impl",
@@ -63,6 +64,11 @@ describe("CONFORMANCE_TARGETS", () => {
   });
   test("a bad url is one line", () => expect(oneLine(() => resolveTargets("url:ftp://x"))).toMatch(/url:http\(s\):\/\/host:port/));
   test("a duplicate is one line", () => expect(oneLine(() => resolveTargets("go-nethttp,go-nethttp"))).toMatch(/listed twice/));
+  test("CONFORMANCE_NETWORK is pod or publish; anything else is one line", () => {
+    expect(networkMode({})).toBe("pod");
+    expect(networkMode({ CONFORMANCE_NETWORK: "publish" })).toBe("publish");
+    expect(oneLine(() => networkMode({ CONFORMANCE_NETWORK: "host" }))).toMatch(/CONFORMANCE_NETWORK must be pod or publish, got "host"/);
+  });
   test("implementation images are tagged by a hash of their sources", () => {
     const [t] = resolveTargets(implementationNames()[0]!);
     expect(t!.image).toMatch(/^crud-conformance\/[a-z0-9-]+:[0-9a-f]{16}$/);
