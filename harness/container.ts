@@ -1,6 +1,7 @@
 // ImplementationContainer: one server under test in Docker, in the testcontainers module style.
 import http from "node:http";
 import https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   AbstractStartedContainer,
   GenericContainer,
@@ -9,6 +10,7 @@ import {
   type StartedTestContainer,
   type WaitStrategy,
 } from "testcontainers";
+import { MEMORY_LIMIT_GIB, PIDS_LIMIT } from "./docker.js";
 import { trustOf, type Pki, type TlsTrust } from "./tls.js";
 
 /** The server's port when it has a network of its own and the engine publishes it. */
@@ -59,8 +61,8 @@ export class ImplementationContainer extends GenericContainer {
     this.withEnvironment({ PORT: String(port) })
       .withWaitStrategy(this.health)
       .withStartupTimeout(30_000)
-      .withResourcesQuota({ memory: 0.5 })
-      .withPidsLimit(256);
+      .withResourcesQuota({ memory: MEMORY_LIMIT_GIB })
+      .withPidsLimit(PIDS_LIMIT);
   }
 
   withPidsLimit(limit: number): this {
@@ -137,7 +139,7 @@ class Health implements WaitStrategy {
         const { State } = await container.inspect();
         if (!State.Running) throw new Error(`the server exited with status ${State.ExitCode} before GET /health answered 200`);
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }
@@ -179,7 +181,7 @@ export class StartedImplementationContainer extends AbstractStartedContainer {
       const { State } = await container.inspect();
       if (!State.Running) return { exitCode: State.ExitCode, finishedAt: Date.parse(State.FinishedAt) };
       if (Date.now() > deadline) return undefined;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }

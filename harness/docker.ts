@@ -1,12 +1,23 @@
 // The Docker engine: checks that one answers, and removes every container this run started,
 // even when the run is killed. Ryuk cannot be pulled here, so a detached shell takes its job.
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ROOT } from "./manifest.js";
 import { UsageError } from "./usage-error.js";
 
 export const LABEL = "crud-conformance.run";
+
+/** The limits every server under test runs with, in the conformance run and the bench alike. */
+export const MEMORY_LIMIT_GIB = 0.5;
+export const PIDS_LIMIT = 256;
+
+const execFileAsync = promisify(execFile);
+/** One `docker` CLI call; its trimmed stdout. */
+export async function docker(...args: string[]): Promise<string> {
+  return (await execFileAsync("docker", args, { encoding: "utf8", timeout: 60_000 })).stdout.trim();
+}
 
 const engineAnswers = () => {
   try {

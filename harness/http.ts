@@ -4,6 +4,7 @@
 // (harness/h2.ts) can carry the same requests.
 import http from "node:http";
 import https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { validateResponse, type Violation } from "./validate.js";
 import { CheckError } from "./check-error.js";
@@ -212,7 +213,7 @@ function send({ url, method, headers, body, options: o, tls }: WireRequest) {
         // up to 1 s (a busy machine can take that long to deliver the answer), less once it has.
         req.flushHeaders();
         for (const until = Date.now() + 1000; !answered && !req.destroyed && Date.now() < until; ) {
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
       }
       // Send in pieces, stopping once a response has arrived. (This cannot save a response that

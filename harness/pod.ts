@@ -3,17 +3,14 @@
 // of what starting a container costs the engine; a pod pays for it once per run instead of once
 // per server. Where the host cannot reach a container's bridge address (a remote engine, Docker
 // Desktop), or with CONFORMANCE_NETWORK=publish, servers get their own network and a published port.
-import { execFile } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildImage, imageTag } from "./build.js";
 import type { Pod } from "./container.js";
-import { runLabels } from "./docker.js";
+import { docker, runLabels } from "./docker.js";
 import { loadManifest, ROOT } from "./manifest.js";
 import { UsageError } from "./usage-error.js";
-
-const docker = async (...args: string[]) => (await promisify(execFile)("docker", args, { encoding: "utf8" })).stdout.trim();
 
 const POD_PORT = 8080;
 
@@ -27,7 +24,7 @@ async function reachable(host: string, port: number, ms: number) {
       socket.on("error", () => resolve(false));
     });
     if (open) return true;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return false;
 }

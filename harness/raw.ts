@@ -1,6 +1,7 @@
 // A raw TCP client for what an HTTP client library will not do: send request headers a few bytes
 // at a time (slow-client), or cleartext to a TLS port. It reports what came back and when.
 import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { responseOf, type ApiResponse } from "./http.js";
 
 export interface RawOutcome {
@@ -39,7 +40,7 @@ export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], { inte
       for (const piece of pieces) {
         if (done || socket.destroyed || !socket.writable) return;
         socket.write(piece);
-        if (intervalMs) await new Promise((r) => setTimeout(r, intervalMs));
+        if (intervalMs) await sleep(intervalMs);
       }
     });
     socket.on("data", (c: Buffer) => chunks.push(c));

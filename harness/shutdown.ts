@@ -4,9 +4,9 @@
 //   then the response and the exit status are collected. A scenario may also hold something else
 //   open through all this (the `websocket` profile's sockets) and collect what became of it.
 import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { StartedImplementationContainer, ExitStatus } from "./container.js";
 import { assert, expectEqual, fail } from "./expect.js";
-import { sleep } from "./users.js";
 
 export type Signal = "SIGTERM" | "SIGINT";
 

@@ -1,6 +1,7 @@
 // Helpers that set up users for checks. They assert their own preconditions, so a check that
 // fails here says which step broke.
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Api } from "./http.js";
 import { expectStatus } from "./expect.js";
 import { CheckError } from "./check-error.js";
@@ -24,7 +25,6 @@ export async function pathFor(api: Api, method: string) {
   return method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A url: target is one server that every suite file shares, so other files may write between two

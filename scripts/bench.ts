@@ -14,8 +14,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildImage, imageExists, imageTag } from "../harness/build.js";
-import { ensureDocker, startReaper } from "../harness/docker.js";
+import { docker, ensureDocker, startReaper } from "../harness/docker.js";
 import { loadManifest, ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
@@ -24,7 +25,7 @@ import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
 import { cgroupOf, cpuSecondsOf, idleConnections, rssOf } from "../harness/bench/resources.js";
 import { fixedRate, SCENARIOS, seedUsers, wrkPlan } from "../harness/bench/scenarios.js";
-import { docker, HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, removeRunContainers, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
+import { HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, removeRunContainers, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
 import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
 import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
@@ -35,7 +36,6 @@ import { updateDocs, writeReport } from "../harness/bench/write.js";
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 
 const say = (line: string) => console.error(`[bench] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Server {
   name: string;

@@ -16,6 +16,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildImage } from "../harness/build.js";
 import { ensureDocker, LABEL } from "../harness/docker.js";
 import { implementationNames, ROOT } from "../harness/manifest.js";
@@ -42,7 +43,6 @@ function random(seed: number) {
 }
 
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SOAK_LABEL = "crud-conformance.soak";
 
 /**

@@ -1,8 +1,9 @@
 // The resource, and the status codes of the CRUD endpoints.
 import fc from "fast-check";
+import { setTimeout as sleep } from "node:timers/promises";
 import { section } from "../harness/check.js";
 import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
-import { createUser, sleep, uniqueEmail, type User } from "../harness/users.js";
+import { createUser, uniqueEmail, type User } from "../harness/users.js";
 
 const { check } = section("The resource");
 

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT } from "../manifest.js";
 import { HOST } from "./server.js";
 import type { IdleConnections } from "./types.js";
@@ -66,7 +67,6 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Opens `count` keep-alive connections from a client pinned to `cpus`, each after one

@@ -2,26 +2,20 @@
 // userland proxy, no bridge), listening on a free loopback port, with the conformance run's memory
 // and pids limits. Every container carries the run's labels, so harness/docker.ts' reaper removes
 // it even when the bench is killed; the bench removes it itself on SIGINT and at the end.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { performance } from "node:perf_hooks";
-import { promisify } from "node:util";
-import { LABEL, runLabels } from "../docker.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { docker, LABEL, MEMORY_LIMIT_GIB, PIDS_LIMIT, runLabels } from "../docker.js";
 
-const execFileAsync = promisify(execFile);
 export const HOST = "127.0.0.1";
-/** harness/container.ts: withResourcesQuota({ memory: 0.5 }) (GiB) and withPidsLimit(256). */
-export const MEMORY_LIMIT = 0.5 * 2 ** 30;
-export const PIDS_LIMIT = 256;
+/** The conformance run's limits (harness/docker.ts). */
+export const MEMORY_LIMIT = MEMORY_LIMIT_GIB * 2 ** 30;
+export { PIDS_LIMIT };
 /** Room for 10,000 idle connections and the ladder's 256 (the engine's default here is 20,000). */
 export const NOFILE = 20_000;
 
-export async function docker(...args: string[]): Promise<string> {
-  return (await execFileAsync("docker", args, { encoding: "utf8", timeout: 60_000 })).stdout.trim();
-}
-
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A loopback port nothing listens on right now. */
 export function freePort(): Promise<number> {
