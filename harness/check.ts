@@ -197,10 +197,11 @@ class TargetServers {
     return this.memo.get(key) as Promise<T>;
   }
 
-  /** How many blocks use these servers; the last to finish stops them. */
-  blocks = 0;
+  /** The blocks that use these servers (in order, and `concurrent`); the last to finish stops them. */
+  readonly blocks = new Set<boolean>();
+  private finished = 0;
   async release() {
-    if (--this.blocks > 0) return;
+    if (++this.finished < this.blocks.size) return;
     await Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
   }
 }
@@ -220,25 +221,21 @@ export function section(name: string, options: ServerOptions = {}) {
   const runId = inject("runId");
   const pod = inject("pod");
   const declared: Declared[] = [];
-  const blocks = new Set<string>();
   const sectionRequires: CheckOptions["requires"] = options.tls ? "tls" : undefined;
   const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && onlyChecks(id);
+  /** Each target's servers for this file (started on first use). */
+  const servers = new Map(targets.map((t) => [t, new TargetServers(t, runId, pod, options)]));
 
   /**
    * Opens a target's block at its first check; the block's body runs once the file has declared
    * all its checks. Checks declared `concurrent` get a second block of the same name, which runs
    * beside the first against the same servers.
    */
-  const servers = new Map<Target, TargetServers>();
-  function block(target: Target, concurrent: boolean) {
-    blocks.add(`${target.name}\0${concurrent}`);
-    let shared = servers.get(target);
-    if (!shared) servers.set(target, (shared = new TargetServers(target, runId, pod, options)));
-    const mine = shared;
-    mine.blocks++;
-    describe(target.name, { concurrent: true }, () => {
+  function block(mine: TargetServers, concurrent: boolean) {
+    mine.blocks.add(concurrent);
+    describe(mine.target.name, { concurrent: true }, () => {
       afterAll(() => mine.release());
-      for (const d of declared) if (selects(target, d.meta.id) && d.concurrent === concurrent) register(d, mine);
+      for (const d of declared) if (selects(mine.target, d.meta.id) && d.concurrent === concurrent) register(d, mine);
     });
   }
 
@@ -254,7 +251,7 @@ export function section(name: string, options: ServerOptions = {}) {
         throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`);
       }
       declared.push({ meta, requires, timeoutMs, concurrent, fn });
-      for (const target of targets) if (!blocks.has(`${target.name}\0${concurrent}`) && selects(target, meta.id)) block(target, concurrent);
+      for (const [target, mine] of servers) if (!mine.blocks.has(concurrent) && selects(target, meta.id)) block(mine, concurrent);
     },
   };
 }
