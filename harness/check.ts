@@ -3,10 +3,9 @@
 // for the report. Checks never learn which implementation they run against.
 import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, type RecordedExchange } from "./http.js";
-import { ImplementationContainer, type Pod, type StartedImplementationContainer } from "./container.js";
-import { runLabels } from "./docker.js";
+import { Server } from "./servers.js";
 import { CheckError } from "./check-error.js";
-import { pki } from "./tls.js";
+import type { Pki } from "./tls.js";
 import type { Expectation, Target } from "./targets.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
@@ -57,9 +56,10 @@ declare module "vitest" {
   interface ProvidedContext {
     /** Every target of the run; each suite file checks all of them side by side. */
     targets: Target[];
-    runId: string;
-    /** The network namespace the run's servers join (harness/pod.ts); unset: each publishes its port. */
-    pod?: Pod;
+    /** Where the run's container broker answers (harness/broker.ts). */
+    broker: string;
+    /** The run's throwaway CA and server certificate, for the `tls` profile. */
+    pki: Pki;
   }
 }
 declare module "@vitest/runner" {
@@ -81,7 +81,7 @@ export interface CheckContext {
   /** A client of the suite file's server (fresh for each suite file). */
   api: Api;
   /** Starts another fresh server, for checks that control its lifecycle or need other options. */
-  boot(options?: ServerOptions): Promise<{ api: Api; server: StartedImplementationContainer }>;
+  boot(options?: ServerOptions): Promise<{ api: Api; server: Server }>;
   /**
    * Runs `make` once per suite file and target, and gives every check that asks the same result:
    * for one scenario that several checks read (graceful shutdown).
@@ -120,24 +120,6 @@ const NEEDS = {
 const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
 const onlyChecks = (id: string) => !ONLY_CHECKS || ONLY_CHECKS.some((o) => (o.endsWith("-*") ? id.startsWith(o.slice(0, -1)) : o === id));
 
-/**
- * At most this many containers start at once per worker: many targets open their blocks at the
- * same moment, and a burst of dozens of `docker run`s only queues up in the engine.
- */
-const STARTS_AT_ONCE = 4;
-let starting = 0;
-const waiting: (() => void)[] = [];
-async function startLimited<T>(start: () => Promise<T>): Promise<T> {
-  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  starting++;
-  try {
-    return await start();
-  } finally {
-    starting--;
-    waiting.shift()?.();
-  }
-}
-
 interface Declared {
   meta: CheckMeta;
   requires?: CheckOptions["requires"];
@@ -147,43 +129,45 @@ interface Declared {
 }
 
 /** Where a server answers, and what its clients trust when it speaks TLS. */
-type Endpoint = Pick<StartedImplementationContainer, "baseUrl" | "tls">;
+type Endpoint = Pick<Server, "baseUrl" | "tls">;
+
+/** The run's certificates (the `tls` profile): what TLS_CERT holds, and the CA that signed it. */
+export const pki = (): Pki => inject("pki");
 
 /**
  * The servers one suite file runs against one target: started on first use, stopped after the
  * file's last check.
  */
 class TargetServers {
-  private readonly servers: StartedImplementationContainer[] = [];
+  private readonly servers: Server[] = [];
   private shared?: Promise<Endpoint>;
   private readonly memo = new Map<string, Promise<unknown>>();
-  /** What every server started here wrote, including one that never became healthy. */
-  readonly logs: string[][] = [];
+  /** What the servers that never became healthy wrote. */
+  private readonly failedLogs: string[] = [];
 
   constructor(
     readonly target: Target,
-    private readonly runId: string,
-    private readonly pod: Pod | undefined,
+    private readonly broker: string,
     /** How the suite file's servers start (its section's options). */
     private readonly options: ServerOptions = {},
   ) {}
 
-  async start(options: ServerOptions = this.options): Promise<StartedImplementationContainer> {
+  async start(options: ServerOptions = this.options): Promise<Server> {
     const { target } = this;
-    const log: string[] = [];
-    this.logs.push(log);
-    const container = new ImplementationContainer(target.image!, this.pod)
-      .withLabels(runLabels(this.runId))
-      .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
-    if (target.env) container.withEnvironment(target.env);
-    if (options.tls) container.withTls(await pki());
-    const server = await startLimited(() => container.start()).catch((e: Error) => {
+    const request = { image: target.image!, ...(target.env ? { env: target.env } : {}), ...(options.tls ? { tls: true } : {}) };
+    const server = await Server.start(this.broker, request).catch((e: Error & { log?: string }) => {
+      if (e.log) this.failedLogs.push(e.log);
       throw new CheckError(
         `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200${options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : ""} — see its log in the report`,
       );
     });
     this.servers.push(server);
     return server;
+  }
+
+  /** What every server started here wrote, including one that never became healthy. */
+  async logs(): Promise<string[]> {
+    return [...this.failedLogs, ...(await Promise.all(this.servers.map((s) => s.log().catch(() => ""))))];
   }
 
   /** The suite file's server, started on first use (a url: target's own server otherwise). */
@@ -202,7 +186,7 @@ class TargetServers {
   private finished = 0;
   async release() {
     if (++this.finished < this.blocks.size) return;
-    await Promise.all(this.servers.map((s) => s.stop({ timeout: 0 }).catch(() => {})));
+    await Promise.all(this.servers.map((s) => s.stop().catch(() => {})));
   }
 }
 
@@ -218,13 +202,12 @@ const apiOf = (server: Endpoint, recorder: Recorder) =>
  */
 export function section(name: string, options: ServerOptions = {}) {
   const targets = inject("targets");
-  const runId = inject("runId");
-  const pod = inject("pod");
+  const broker = inject("broker");
   const declared: Declared[] = [];
   const sectionRequires: CheckOptions["requires"] = options.tls ? "tls" : undefined;
   const selects = (target: Target, id: string) => (!target.checks || target.checks.includes(id)) && onlyChecks(id);
   /** Each target's servers for this file (started on first use). */
-  const servers = new Map(targets.map((t) => [t, new TargetServers(t, runId, pod, options)]));
+  const servers = new Map(targets.map((t) => [t, new TargetServers(t, broker, options)]));
 
   /**
    * Opens a target's block at its first check; the block's body runs once the file has declared
@@ -269,7 +252,7 @@ function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, serve
     if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
     const recorder = new Recorder();
     const error = await attempt(fn, recorder, servers);
-    await settle(ctx, meta, target, { error, expected, recorder, logs: servers.logs });
+    await settle(ctx, meta, target, { error, expected, recorder, servers });
   });
 }
 
@@ -316,7 +299,7 @@ async function settle(
   ctx: TestContext,
   meta: CheckMeta,
   target: Target,
-  { error, expected, recorder, logs }: { error: unknown; expected?: Expectation; recorder: Recorder; logs: string[][] },
+  { error, expected, recorder, servers }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: TargetServers },
 ) {
   const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed" });
   if (expected) result.expected = expected;
@@ -330,7 +313,8 @@ async function settle(
   const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   result.reason = reason;
   result.exchanges = recorder.exchanges;
-  result.log = logs.map((log) => log.join("").split("\n").slice(-40).join("\n").trim()).filter(Boolean).join("\n---\n") || undefined;
+  const logs = await servers.logs();
+  result.log = logs.map((log) => log.split("\n").slice(-40).join("\n").trim()).filter(Boolean).join("\n---\n") || undefined;
   if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });
   result.gating = meta.profile.split("+").every((p) => p === "core" || target.profiles.includes(p));
   if (expected) {

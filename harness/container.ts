@@ -11,6 +11,7 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { MEMORY_LIMIT_GIB, PIDS_LIMIT } from "./docker.js";
+import type { ExitStatus } from "./servers.js";
 import { trustOf, type Pki, type TlsTrust } from "./tls.js";
 
 /** The server's port when it has a network of its own and the engine publishes it. */
@@ -33,12 +34,9 @@ interface Endpoint {
   port: number;
 }
 
-/** Ports in a pod: each worker its own thousand, so that two workers never pick the same. */
+/** Ports in a pod: one process (the run's broker) hands them out, each once. */
 let nextPort = 0;
-function podPort() {
-  const worker = Number(process.env.VITEST_POOL_ID ?? 0) % 40;
-  return 20_000 + worker * 1_000 + (nextPort++ % 1_000);
-}
+const podPort = () => 20_000 + (nextPort++ % 40_000);
 
 export class ImplementationContainer extends GenericContainer {
   private trust?: TlsTrust;
@@ -142,12 +140,6 @@ class Health implements WaitStrategy {
       await sleep(50);
     }
   }
-}
-
-export interface ExitStatus {
-  exitCode: number;
-  /** When the process ended (ms since epoch, from the engine). */
-  finishedAt: number;
 }
 
 export class StartedImplementationContainer extends AbstractStartedContainer {

@@ -1,11 +1,13 @@
 // Runs once, in the main vitest process, before any suite file: makes sure a Docker engine
-// answers (starting one when it can), starts the container reaper, and builds every target's
-// image side by side.
+// answers (starting one when it can), starts the container reaper, builds every target's image
+// side by side, and starts the run's container broker, which the workers ask for servers.
 import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
+import { startBroker, type Broker } from "./broker.js";
 import { buildImage, imageExists } from "./build.js";
 import { ensureDocker, removeContainers, startReaper } from "./docker.js";
 import { startPod } from "./pod.js";
+import { makePki } from "./tls.js";
 import { UsageError } from "./usage-error.js";
 import type { Target } from "./targets.js";
 
@@ -32,8 +34,8 @@ export default async function setup(project: TestProject) {
   const targets = project.config.provide.targets as Target[];
   // A tool that drives runs (scripts/soak.ts) may name the run, to find its containers.
   const runId = process.env.CONFORMANCE_RUN_ID || randomUUID();
-  project.provide("runId", runId);
   const containerized = targets.filter((t) => t.kind !== "url");
+  let broker: Broker | undefined;
   try {
     await Promise.all(targets.filter((t) => t.kind === "url").map(checkUrl));
     if (containerized.length) {
@@ -42,12 +44,15 @@ export default async function setup(project: TestProject) {
     }
     // One build per image: the broken server is one image for every fault.
     const byImage = new Map(containerized.map((t) => [t.image!, t]));
-    const [pod] = await Promise.all([containerized.length ? startPod(runId) : undefined, ...[...byImage.values()].map(prepareImage)]);
-    if (pod) project.provide("pod", pod);
+    const [pod, pki] = await Promise.all([containerized.length ? startPod(runId) : undefined, makePki(), ...[...byImage.values()].map(prepareImage)]);
+    broker = await startBroker(runId, pod, pki);
+    project.provide("broker", broker.url);
+    project.provide("pki", pki);
   } catch (e) {
     exitWith(e);
   }
-  return () => {
+  return async () => {
+    await broker?.close();
     if (containerized.length) removeContainers(runId);
   };
 }

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "./check-error.js";
 import { Api, Recorder } from "./http.js";
-import type { StartedImplementationContainer } from "./container.js";
+import type { Server } from "./servers.js";
 import { emptyModel } from "./model.js";
 import { commands, type Command, type Real, type Step } from "./model-commands.js";
 
@@ -93,7 +93,7 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
   const command = fc.oneof(...Object.entries(mix).map(([name, weight]) => ({ arbitrary: commands[name as keyof Mix], weight: weight! })));
   const { seed, path, replayPath } = replaySettings(options.id);
   let baseUrl = ctx.api.baseUrl;
-  let booted: StartedImplementationContainer | undefined;
+  let booted: Server | undefined;
   /** The server could not even be made ready: stop, rather than shrink against it. */
   let broken: unknown;
 
@@ -110,7 +110,7 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
     const previous = booted;
     ({ server: booted } = await ctx.boot());
     baseUrl = booted.baseUrl;
-    await previous?.stop({ timeout: 0 }).catch(() => {});
+    await previous?.stop().catch(() => {});
   }
 
   let failure: Failure | undefined;

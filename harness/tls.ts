@@ -1,9 +1,8 @@
-// The `tls` profile's certificates, and TLS handshakes for checks. Each worker of a run makes a
-// throwaway CA and a server certificate signed by it (selfsigned, on Node's WebCrypto); the
+// The `tls` profile's certificates, and TLS handshakes for checks. Each run makes a throwaway CA
+// and a server certificate signed by it (selfsigned, on Node's WebCrypto) in its global setup; the
 // containers get the server certificate and key, the checks trust only the CA.
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
-import { generate } from "selfsigned";
 
 export interface Pki {
   /** PEM of the CA certificate: the only root a check's client trusts. */
@@ -25,14 +24,10 @@ export interface TlsTrust {
 
 const SERVERNAME = "localhost";
 const DAY = 24 * 3600_000;
-let made: Promise<Pki> | undefined;
 
-/** The worker's throwaway CA and server certificate (made once, on first use). */
-export function pki(): Promise<Pki> {
-  return (made ??= makePki());
-}
-
-async function makePki(): Promise<Pki> {
+/** A throwaway CA and a server certificate signed by it, valid for a day. */
+export async function makePki(): Promise<Pki> {
+  const { generate } = await import("selfsigned"); // only the global setup needs it, not the workers
   const validity = { notBeforeDate: new Date(Date.now() - 3600_000), notAfterDate: new Date(Date.now() + DAY) };
   const ca = await generate([{ name: "commonName", value: "crud-conformance throwaway CA" }], {
     ...validity,

@@ -1,11 +1,11 @@
 // Optional profile `tls`: given TLS_CERT and TLS_KEY, the server speaks HTTPS on $PORT instead of
 // cleartext. Every server of this file starts with a certificate from the harness's throwaway CA
 // (harness/tls.ts), and the clients trust only that CA.
-import { section } from "../harness/check.js";
+import { pki, section } from "../harness/check.js";
 import { assert, expectEqual, expectStatus, fail } from "../harness/expect.js";
 import { firstLine, rawExchange } from "../harness/raw.js";
 import { createOver, expectHealth, expectListWithLinks } from "../harness/same-api.js";
-import { handshake, pki } from "../harness/tls.js";
+import { handshake } from "../harness/tls.js";
 
 const { check } = section("Optional profiles", { tls: true });
 const profile = "tls";
@@ -14,7 +14,7 @@ check({ id: "TLS-01", level: "MUST", profile, title: "MUST present the TLS_CERT 
   const hello = await handshake(api.baseUrl, api.options.tls!);
   if (hello.error) fail(`the TLS handshake failed: ${hello.error}`);
   assert(hello.authorized, `the certificate does not verify against the harness's CA: ${hello.authorizationError}`);
-  expectEqual(hello.fingerprint256, (await pki()).fingerprint256, "SHA-256 fingerprint of the certificate presented (TLS_CERT's)");
+  expectEqual(hello.fingerprint256, pki().fingerprint256, "SHA-256 fingerprint of the certificate presented (TLS_CERT's)");
 });
 
 check({ id: "TLS-02", level: "MUST", profile, title: "MUST answer GET /health over HTTPS" }, async ({ api }) => {

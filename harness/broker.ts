@@ -1,0 +1,122 @@
+// The run's container broker: the one place that starts and stops servers under test. It lives in
+// the main vitest process (global setup) and owns every container through testcontainers; the
+// workers that run the checks ask it for servers over loopback HTTP (harness/servers.ts), so no
+// worker loads testcontainers and its Docker client, and one limit holds the engine's start queue
+// short for the whole run.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Pod, StartedImplementationContainer } from "./container.js";
+import { runLabels } from "./docker.js";
+import type { Pki } from "./tls.js";
+
+/** What a worker asks for: POST /start. */
+export interface StartRequest {
+  image: string;
+  env?: Record<string, string>;
+  /** The `tls` profile: TLS_CERT and TLS_KEY from the run's PKI. */
+  tls?: boolean;
+}
+
+/**
+ * At most this many containers start at once: every target opens its blocks at the same moment,
+ * and a burst of dozens of `docker run`s only queues up in the engine.
+ */
+const STARTS_AT_ONCE = 6;
+
+class Limit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export interface Broker {
+  /** Where workers reach it: http://127.0.0.1:<port>. */
+  url: string;
+  /** Stops every server still running, then stops answering. */
+  close(): Promise<void>;
+}
+
+export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki): Promise<Broker> {
+  // testcontainers loads in the background, while vitest starts its workers.
+  const containers = import("./container.js");
+  const servers = new Map<string, StartedImplementationContainer>();
+  /** What each server wrote, kept after it stops: a failed check's report shows it. */
+  const logs = new Map<string, string[]>();
+  const starts = new Limit(STARTS_AT_ONCE);
+
+  async function start({ image, env, tls }: StartRequest) {
+    const log: string[] = [];
+    const { ImplementationContainer } = await containers;
+    const container = new ImplementationContainer(image, pod)
+      .withLabels(runLabels(runId))
+      .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
+    if (env) container.withEnvironment(env);
+    if (tls) container.withTls(pki);
+    try {
+      const server = await starts.run(() => container.start());
+      servers.set(server.getId(), server);
+      logs.set(server.getId(), log);
+      return { id: server.getId(), baseUrl: server.baseUrl, tls: server.tls };
+    } catch (e) {
+      // The server never became healthy: what it wrote goes back with the error.
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { log: log.join("") });
+    }
+  }
+
+  const server = (id: string) => {
+    const found = servers.get(id);
+    if (!found) throw new Error(`no server ${id} in this run`);
+    return found;
+  };
+
+  async function stop(id: string) {
+    const found = servers.get(id);
+    servers.delete(id);
+    await found?.stop({ timeout: 0 }).catch(() => {});
+  }
+
+  const ops: Record<string, (body: any) => Promise<unknown>> = {
+    start,
+    signal: async ({ id, signal }) => void (await server(id).signal(signal)),
+    exit: async ({ id, timeoutMs }) => ({ exit: (await server(id).waitForExit(timeoutMs)) ?? null }),
+    log: async ({ id }) => ({ log: (logs.get(id) ?? []).join("") }),
+    stop: async ({ id }) => void (await stop(id)),
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const op = ops[req.url?.slice(1) ?? ""];
+    try {
+      if (!op || req.method !== "POST") throw new Error(`no operation ${req.method} ${req.url}`);
+      const result = await op(JSON.parse(Buffer.concat(chunks).toString() || "{}"));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result ?? {}));
+    } catch (e) {
+      const error = e as Error & { log?: string };
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: error.message, log: error.log }));
+    }
+  }
+
+  const http = createServer((req, res) => void handle(req, res));
+  http.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await Promise.all([...servers.keys()].map(stop));
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
