@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm run lint: the harness is held to `tsc --strict`, and every server under test to its
+# language's own bar: cargo fmt and clippy for Rust, gofmt and go vet for Go (the bundled
+# implementations and the fixtures' servers alike). Not part of `npm test`: clippy compiles every
+# crate's dependencies a second time (in check mode), minutes on a cold cache. CI runs both.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crud-conformance/cargo-target}"
+
+failed=()
+check() { # check <dir> <what> <command...>: runs the command in dir; remembers it when it fails
+  local dir=$1 what=$2
+  shift 2
+  echo "== $dir: $what"
+  (cd "$dir" && "$@") || failed+=("$dir: $what")
+}
+gofmt_clean() {
+  local out
+  out=$(gofmt -l .) || return 1
+  [ -z "$out" ] || { echo "not gofmt'ed: $out"; return 1; }
+}
+
+check . "tsc --noEmit" npx tsc --noEmit -p .
+for dir in implementations/*/ fixtures/*/; do
+  dir=${dir%/}
+  if [ -f "$dir/Cargo.toml" ]; then
+    check "$dir" "cargo fmt --check" cargo fmt --check
+    check "$dir" "cargo clippy -- -D warnings" cargo clippy --locked -q -- -D warnings
+  fi
+  if [ -f "$dir/go.mod" ]; then
+    check "$dir" "gofmt -l" gofmt_clean
+    check "$dir" "go vet" go vet ./...
+  fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo >&2
+  printf 'crud-conformance: lint failed (%s); fix them and run npm run lint again\n' "$(printf '%s; ' "${failed[@]}" | sed 's/; $//')" >&2
+  exit 1
+fi
+echo "lint: all clean"
