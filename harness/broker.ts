@@ -50,27 +50,17 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki)
   // testcontainers loads in the background, while vitest starts its workers.
   const containers = import("./container.js");
   const servers = new Map<string, StartedImplementationContainer>();
-  /** What each server wrote, kept after it stops: a failed check's report shows it. */
-  const logs = new Map<string, string[]>();
   const starts = new Limit(STARTS_AT_ONCE);
 
   async function start({ image, env, tls }: StartRequest) {
-    const log: string[] = [];
     const { ImplementationContainer } = await containers;
-    const container = new ImplementationContainer(image, pod)
-      .withLabels(runLabels(runId))
-      .withLogConsumer((stream) => stream.on("data", (chunk) => log.push(String(chunk))));
+    const container = new ImplementationContainer(image, pod).withLabels(runLabels(runId));
     if (env) container.withEnvironment(env);
     if (tls) container.withTls(pki);
-    try {
-      const server = await starts.run(() => container.start());
-      servers.set(server.getId(), server);
-      logs.set(server.getId(), log);
-      return { id: server.getId(), baseUrl: server.baseUrl, tls: server.tls };
-    } catch (e) {
-      // The server never became healthy: what it wrote goes back with the error.
-      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { log: log.join("") });
-    }
+    // A server that never becomes healthy is removed; its error carries what it wrote (`log`).
+    const server = await starts.run(() => container.start());
+    servers.set(server.getId(), server);
+    return { id: server.getId(), baseUrl: server.baseUrl, tls: server.tls };
   }
 
   const server = (id: string) => {
@@ -89,7 +79,7 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki)
     start,
     signal: async ({ id, signal }) => void (await server(id).signal(signal)),
     exit: async ({ id, timeoutMs }) => ({ exit: (await server(id).waitForExit(timeoutMs)) ?? null }),
-    log: async ({ id }) => ({ log: (logs.get(id) ?? []).join("") }),
+    log: async ({ id }) => ({ log: (await servers.get(id)?.log().catch(() => "")) ?? "" }),
     stop: async ({ id }) => void (await stop(id)),
   };
 

@@ -54,7 +54,8 @@ export class ImplementationContainer extends GenericContainer {
       ? async () => ({ host: pod.host, port })
       : async (bound: BoundPorts) => ({ host: (await getContainerRuntimeClient()).info.containerRuntime.host, port: bound.getBinding(CONTAINER_PORT) });
     this.health = new Health(where);
-    if (pod) this.withNetworkMode(`container:${pod.id}`);
+    // Its IPC namespace too (no server uses System V IPC or /dev/shm): one less mount to make.
+    if (pod) this.withNetworkMode(`container:${pod.id}`).withIpcMode(`container:${pod.id}`);
     else this.withExposedPorts(CONTAINER_PORT);
     this.withEnvironment({ PORT: String(port) })
       .withWaitStrategy(this.health)
@@ -87,6 +88,22 @@ export class ImplementationContainer extends GenericContainer {
     const started = await super.start();
     return new StartedImplementationContainer(started, this.health.endpoint!, this.trust);
   }
+}
+
+type EngineContainer = Parameters<WaitStrategy["waitUntilReady"]>[0];
+
+/**
+ * What the server has written to stdout and stderr, as `docker logs` shows it; read when a report
+ * needs it rather than streamed all along. Without a TTY the engine frames each chunk: a stream
+ * byte, three zero bytes, and the chunk's length (4 bytes, big-endian).
+ */
+async function logText(container: EngineContainer): Promise<string> {
+  const framed = await container.logs({ stdout: true, stderr: true, follow: false });
+  const chunks: Buffer[] = [];
+  for (let at = 0; at + 8 <= framed.length; at += 8 + framed.readUInt32BE(at + 4)) {
+    chunks.push(framed.subarray(at + 8, at + 8 + framed.readUInt32BE(at + 4)));
+  }
+  return Buffer.concat(chunks).toString();
 }
 
 /** GET /health's status, or 0 when it does not answer within a second. */
@@ -125,6 +142,15 @@ class Health implements WaitStrategy {
   getStartupTimeout = () => this.timeoutMs;
 
   async waitUntilReady(...[container, bound]: Parameters<WaitStrategy["waitUntilReady"]>) {
+    try {
+      await this.poll(container, bound);
+    } catch (e) {
+      // testcontainers removes the container next: keep what it wrote, for the report.
+      throw Object.assign(e as Error, { log: await logText(container).catch(() => "") });
+    }
+  }
+
+  private async poll(container: EngineContainer, bound: BoundPorts) {
     const endpoint = (this.endpoint = await this.where(bound));
     const deadline = Date.now() + this.timeoutMs;
     for (let poll = 1; ; poll++) {
@@ -158,6 +184,11 @@ export class StartedImplementationContainer extends AbstractStartedContainer {
 
   private async docker() {
     return (await getContainerRuntimeClient()).container.getById(this.getId());
+  }
+
+  /** What the server has written to stdout and stderr so far. */
+  async log(): Promise<string> {
+    return logText(await this.docker());
   }
 
   /** Sends a signal to the server (PID 1 in the container). */

@@ -1,4 +1,4 @@
-// The run's pod: one small container whose network namespace every server of the run joins
+// The run's pod: one small container whose network (and IPC) namespace every server of the run joins
 // (harness/container.ts). Creating a network namespace, a bridge port and a port mapping is most
 // of what starting a container costs the engine; a pod pays for it once per run instead of once
 // per server. Where the host cannot reach a container's bridge address (a remote engine, Docker
@@ -43,7 +43,7 @@ export async function startPod(runId: string): Promise<Pod | undefined> {
   const image = imageTag(dir, "pod");
   await buildImage(dir, loadManifest(dir), image);
   const labels = Object.entries(runLabels(runId)).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-  const id = await docker("run", "-d", ...labels, "--memory", "64m", "-e", `PORT=${POD_PORT}`, image);
+  const id = await docker("run", "-d", ...labels, "--memory", "64m", "--ipc", "shareable", "-e", `PORT=${POD_PORT}`, image);
   const host = await docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);
   if (host && (await reachable(host, POD_PORT, 3000))) return { id, host };
   await docker("rm", "-f", id).catch(() => "");
