@@ -56,10 +56,10 @@ declare module "vitest" {
   interface ProvidedContext {
     /** Every target of the run; each suite file checks all of them side by side. */
     targets: Target[];
-    /** Where the run's container broker answers (harness/broker.ts). */
-    broker: string;
-    /** The run's throwaway CA and server certificate, for the `tls` profile. */
-    pki: Pki;
+    /** Where the run's container broker answers (harness/broker.ts); unset when no target runs in a container. */
+    broker?: string;
+    /** The run's throwaway CA and server certificate, for the `tls` profile; set with `broker`. */
+    pki?: Pki;
   }
 }
 declare module "@vitest/runner" {
@@ -131,8 +131,11 @@ interface Declared {
 /** Where a server answers, and what its clients trust when it speaks TLS. */
 type Endpoint = Pick<Server, "baseUrl" | "tls">;
 
-/** The run's certificates (the `tls` profile): what TLS_CERT holds, and the CA that signed it. */
-export const pki = (): Pki => inject("pki");
+/**
+ * The run's certificates (the `tls` profile): what TLS_CERT holds, and the CA that signed it. Set
+ * whenever the run starts containers, which is the only way a `tls` check runs.
+ */
+export const pki = (): Pki => inject("pki")!;
 
 /**
  * The servers one suite file runs against one target: started on first use, stopped after the
@@ -147,13 +150,14 @@ class TargetServers {
 
   constructor(
     readonly target: Target,
-    private readonly broker: string,
+    private readonly broker: string | undefined,
     /** How the suite file's servers start (its section's options). */
     private readonly options: ServerOptions = {},
   ) {}
 
   async start(options: ServerOptions = this.options): Promise<Server> {
     const { target } = this;
+    if (!this.broker) throw new Error(`${target.name}: no container broker in this run (it starts containers only for implementation and image: targets)`);
     const request = { image: target.image!, ...(target.env ? { env: target.env } : {}), ...(options.tls ? { tls: true } : {}) };
     const server = await Server.start(this.broker, request).catch((e: Error & { log?: string }) => {
       if (e.log) this.failedLogs.push(e.log);

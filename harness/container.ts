@@ -100,8 +100,10 @@ type EngineContainer = Parameters<WaitStrategy["waitUntilReady"]>[0];
 async function logText(container: EngineContainer): Promise<string> {
   const framed = await container.logs({ stdout: true, stderr: true, follow: false });
   const chunks: Buffer[] = [];
-  for (let at = 0; at + 8 <= framed.length; at += 8 + framed.readUInt32BE(at + 4)) {
-    chunks.push(framed.subarray(at + 8, at + 8 + framed.readUInt32BE(at + 4)));
+  for (let at = 0; at + 8 <= framed.length; ) {
+    const size = framed.readUInt32BE(at + 4);
+    chunks.push(framed.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
   }
   return Buffer.concat(chunks).toString();
 }

@@ -38,21 +38,23 @@ export default async function setup(project: TestProject) {
   let broker: Broker | undefined;
   try {
     await Promise.all(targets.filter((t) => t.kind === "url").map(checkUrl));
+    // A run of url: targets only starts no container: no engine, pod, certificates or broker.
     if (containerized.length) {
       await ensureDocker();
       startReaper(runId);
+      // One build per image: the broken server is one image for every fault.
+      const byImage = new Map(containerized.map((t) => [t.image!, t]));
+      const [pod, pki] = await Promise.all([startPod(runId), makePki(), ...[...byImage.values()].map(prepareImage)]);
+      broker = await startBroker(runId, pod, pki);
+      project.provide("broker", broker.url);
+      project.provide("pki", pki);
     }
-    // One build per image: the broken server is one image for every fault.
-    const byImage = new Map(containerized.map((t) => [t.image!, t]));
-    const [pod, pki] = await Promise.all([containerized.length ? startPod(runId) : undefined, makePki(), ...[...byImage.values()].map(prepareImage)]);
-    broker = await startBroker(runId, pod, pki);
-    project.provide("broker", broker.url);
-    project.provide("pki", pki);
   } catch (e) {
     exitWith(e);
   }
   return async () => {
-    await broker?.close();
-    if (containerized.length) removeContainers(runId);
+    if (!broker) return;
+    await broker.close();
+    removeContainers(runId);
   };
 }

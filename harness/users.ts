@@ -25,7 +25,6 @@ export async function pathFor(api: Api, method: string) {
   return method === "POST" ? "/api/users" : `/api/users/${(await createUser(api)).id}`;
 }
 
-
 /**
  * A url: target is one server that every suite file shares, so other files may write between two
  * reads of the collection. `read` returns undefined when it saw the collection change in between;

@@ -67,7 +67,6 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-
 /**
  * Opens `count` keep-alive connections from a client pinned to `cpus`, each after one
  * GET /health, then reads the server's RSS and cgroup, holds them `holdSeconds`, counts how many
