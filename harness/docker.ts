@@ -28,13 +28,24 @@ const engineAnswers = () => {
   }
 };
 
+let engine: Promise<void> | undefined;
+let answered = false;
+
+/** Whether an engine answered when it was first asked (ensureDocker), before one was started. */
+export const engineWasUp = () => answered;
+
 /**
  * Makes sure a Docker engine answers. When none does and DOCKER_HOST is not set, runs
  * scripts/ensure-docker.sh, which installs Debian's docker.io if needed and starts dockerd (as
- * root, or through `sudo -n`). A failure is one line that names the command to run.
+ * root, or through `sudo -n`). A failure is one line that names the command to run. Once per
+ * process: every caller gets the same promise.
  */
-export async function ensureDocker() {
-  if (engineAnswers()) return;
+export function ensureDocker(): Promise<void> {
+  return (engine ??= startEngine());
+}
+
+async function startEngine() {
+  if ((answered = engineAnswers())) return;
   if (process.env.DOCKER_HOST) {
     throw new UsageError(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}; start it there, or use CONFORMANCE_TARGETS=url:<base-url>`);
   }

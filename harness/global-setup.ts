@@ -3,8 +3,9 @@
 // side by side, and starts the run's container broker, which the workers ask for servers.
 import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
+import { CHROMIUM, prefetch, WRK } from "./apt.js";
 import { startBroker, type Broker } from "./broker.js";
-import { buildImage, imageExists } from "./build.js";
+import { buildFixture, buildImage, imageExists } from "./build.js";
 import { ensureDocker, removeContainers, startReaper } from "./docker.js";
 import { startPod } from "./pod.js";
 import { makePki } from "./tls.js";
@@ -25,6 +26,7 @@ async function checkUrl(target: Target) {
 
 async function prepareImage(target: Target) {
   if (target.kind === "implementation") return void (await buildImage(target.dir!, target.manifest!, target.image!));
+  await ensureDocker();
   if (!(await imageExists(target.image!))) {
     throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
   }
@@ -40,11 +42,18 @@ export default async function setup(project: TestProject) {
     await Promise.all(targets.filter((t) => t.kind === "url").map(checkUrl));
     // A run of url: targets only starts no container: no engine, pod, certificates or broker.
     if (containerized.length) {
-      await ensureDocker();
-      startReaper(runId);
-      // One build per image: the broken server is one image for every fault.
+      const selfTests = project.vitest.projects.some((p) => p.name === "self");
+      // The images' host builds start at once; the engine may still be installing meanwhile.
+      const engine = ensureDocker().then(() => {
+        startReaper(runId);
+        // The self-tests' tools, installed in the background while the images build.
+        if (selfTests) prefetch([CHROMIUM, WRK]);
+      });
+      // One build per image: the broken server is one image for every fault. The bench's smoke
+      // test (a self-test) needs its trivial responder: built here too, in turn with the other Go.
       const byImage = new Map(containerized.map((t) => [t.image!, t]));
-      const [pod, pki] = await Promise.all([startPod(runId), makePki(), ...[...byImage.values()].map(prepareImage)]);
+      const responder = selfTests ? buildFixture("bench-responder") : undefined;
+      const [pod, pki] = await Promise.all([startPod(runId), makePki(), engine, responder, ...[...byImage.values()].map(prepareImage)]);
       broker = await startBroker(runId, pod, pki);
       project.provide("broker", broker.url);
       project.provide("pki", pki);

@@ -4,12 +4,10 @@
 // per server. Where the host cannot reach a container's bridge address (a remote engine, Docker
 // Desktop), or with CONFORMANCE_NETWORK=publish, servers get their own network and a published port.
 import { connect } from "node:net";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildImage, imageTag } from "./build.js";
+import { buildFixture } from "./build.js";
 import type { Pod } from "./container.js";
 import { docker, runLabels } from "./docker.js";
-import { loadManifest, ROOT } from "./manifest.js";
 import { UsageError } from "./usage-error.js";
 
 const POD_PORT = 8080;
@@ -39,9 +37,7 @@ export function networkMode(env: NodeJS.ProcessEnv = process.env): "pod" | "publ
 /** Starts the run's pod; undefined when servers should publish their ports instead. */
 export async function startPod(runId: string): Promise<Pod | undefined> {
   if (networkMode() === "publish") return undefined;
-  const dir = join(ROOT, "fixtures/pod");
-  const image = imageTag(dir, "pod");
-  await buildImage(dir, loadManifest(dir), image);
+  const image = await buildFixture("pod");
   const labels = Object.entries(runLabels(runId)).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
   const id = await docker("run", "-d", ...labels, "--memory", "64m", "--ipc", "shareable", "-e", `PORT=${POD_PORT}`, image);
   const host = await docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);

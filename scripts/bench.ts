@@ -15,9 +15,9 @@ import { existsSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildImage, imageExists, imageTag } from "../harness/build.js";
+import { buildFixture, buildImage, imageExists } from "../harness/build.js";
 import { docker, ensureDocker, startReaper } from "../harness/docker.js";
-import { loadManifest, ROOT } from "../harness/manifest.js";
+import { ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
 import { UsageError } from "../harness/usage-error.js";
 import { evaluateClaims } from "../harness/bench/claims.js";
@@ -95,8 +95,8 @@ async function main() {
   await ensureDocker();
   assertTaskset();
   const wrk = await ensureWrk(say);
-  const oha = await ensureOha(say);
-  say(`generators: wrk ${wrk.version} (${wrk.path}), oha ${oha.version} (${oha.path})`);
+  const oha = plan.fixedRate ? await ensureOha(say) : null;
+  say(`generators: wrk ${wrk.version} (${wrk.path}), ${oha ? `oha ${oha.version} (${oha.path})` : "no oha (BENCH_FIXED_RATE=0: no fixed-rate runs)"}`);
 
   const runId = `bench-${randomUUID()}`;
   startReaper(runId);
@@ -125,15 +125,12 @@ async function run(
   gateMode: GateMode,
   runId: string,
   wrk: { path: string; version: string },
-  oha: { path: string; version: string },
+  oha: { path: string; version: string } | null,
   startedAt: Date,
 ) {
   const loadStart = loadavg();
   // Everything is built (or found) before anything is timed, so no compile competes with a run.
-  const responderDir = join(ROOT, "fixtures", "bench-responder");
-  const responderManifest = loadManifest(responderDir);
-  const responderTarget = { dir: responderDir, manifest: responderManifest, image: imageTag(responderDir, responderManifest.name) };
-  await buildImage(responderTarget.dir, responderTarget.manifest, responderTarget.image, (l) => console.error(l));
+  const responderTarget = { image: await buildFixture("bench-responder", (l) => console.error(l)) };
   for (const t of targets) await prepare(t);
 
   const infos = new Map<string, { id: string; size: number }>();
@@ -268,6 +265,10 @@ async function run(
       return best ? best.rps.min : 0;
     });
     const slowest = Math.min(...peaks);
+    if (!oha) {
+      warnings.push(`${scenario}: no fixed-rate run (BENCH_FIXED_RATE=0)`);
+      continue;
+    }
     if (!(slowest > 0) || overBudget()) {
       warnings.push(`${scenario}: no fixed-rate run (${slowest > 0 ? "over the time budget" : "no ladder result"})`);
       continue;
@@ -381,7 +382,7 @@ async function run(
       note: process.env.BENCH_MACHINE_NOTE ?? null,
     },
     setup: { network: "host", host: HOST, serverCpus: cpu.server, generatorCpus: cpu.generator, memoryLimitBytes: MEMORY_LIMIT, pidsLimit: PIDS_LIMIT, nofile: NOFILE, logDriver },
-    generators: { wrk: { version: wrk.version, path: wrk.path, maxThreads: plan.wrkThreads }, oha: { version: oha.version, path: oha.path } },
+    generators: { wrk: { version: wrk.version, path: wrk.path, maxThreads: plan.wrkThreads }, oha: oha && { version: oha.version, path: oha.path } },
     plan: {
       scenarios: plan.scenarios,
       ladder: plan.ladder,

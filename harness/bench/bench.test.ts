@@ -73,6 +73,12 @@ describe("plan", () => {
     expect(() => planFromEnv({ BENCH_LADDER: "1,x" })).toThrow(/BENCH_LADDER: "x" is not a connection count/);
     expect(() => planFromEnv({ BENCH_SCENARIOS: "get" })).toThrow(/BENCH_SCENARIOS: "get" is not one of/);
     expect(() => planFromEnv({ BENCH_REPEATS: "0" })).toThrow(/BENCH_REPEATS must be an integer from 1/);
+    expect(() => planFromEnv({ BENCH_FIXED_RATE: "no" })).toThrow(/BENCH_FIXED_RATE must be 1 .* or 0/);
+  });
+  test("BENCH_FIXED_RATE=0 plans no fixed-rate runs, and takes less time", () => {
+    expect(planFromEnv({}).fixedRate).toBe(true);
+    expect(planFromEnv({ BENCH_FIXED_RATE: "0" }).fixedRate).toBe(false);
+    expect(estimate(planFromEnv({ BENCH_FIXED_RATE: "0" }), 4)).toBeLessThan(estimate(planFromEnv({}), 4));
   });
 });
 

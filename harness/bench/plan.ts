@@ -11,6 +11,8 @@ export type Plan = BenchReport["plan"] & {
   idleHoldSeconds: number;
   /** Fresh containers started per target to time start-to-first-200. */
   starts: number;
+  /** BENCH_FIXED_RATE=0 leaves out the fixed-rate runs, and with them oha. */
+  fixedRate: boolean;
 };
 
 export const SCENARIO_IDS: ScenarioId[] = ["get-one", "list-20", "list-100", "create", "mixed"];
@@ -38,6 +40,9 @@ function list<T extends string | number>(env: NodeJS.ProcessEnv, name: string, f
 
 export function planFromEnv(env: NodeJS.ProcessEnv = process.env): Plan {
   const quick = env.BENCH_QUICK === "1";
+  if (env.BENCH_FIXED_RATE !== undefined && !["", "0", "1"].includes(env.BENCH_FIXED_RATE)) {
+    throw new UsageError(`BENCH_FIXED_RATE must be 1 (with fixed-rate runs, the default) or 0 (without, and without oha), got "${env.BENCH_FIXED_RATE}"`);
+  }
   if (env.BENCH_QUICK !== undefined && !["", "0", "1"].includes(env.BENCH_QUICK)) {
     throw new UsageError(`BENCH_QUICK must be 1 (quick) or 0 (full), got "${env.BENCH_QUICK}"`);
   }
@@ -75,6 +80,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): Plan {
     generatorBoundFraction: 1 / 3,
     wrkThreads: int(env, "BENCH_WRK_THREADS", 2, 1, 16),
     starts: quick ? 1 : 3,
+    fixedRate: env.BENCH_FIXED_RATE !== "0",
   };
 }
 
@@ -86,7 +92,7 @@ export function estimate(plan: Plan, targets: number): number {
   for (const scenario of plan.scenarios) {
     s += servers * (plan.warmupSeconds + overhead);
     s += servers * plan.ladder.length * plan.repeats * (plan.secondsPerRun[scenario]! + overhead);
-    s += targets * (plan.fixedRateSeconds + 1);
+    if (plan.fixedRate) s += targets * (plan.fixedRateSeconds + 1);
   }
   s += servers * plan.starts * 0.6 + servers * 1.5; // timed starts, then the load container's start and seeding
   const firstWrite = plan.scenarios.findIndex((x) => x === "create" || x === "mixed");

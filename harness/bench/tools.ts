@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { CACHE_DIR } from "../build.js";
+import { aptInstall, WRK } from "../apt.js";
 import { UsageError } from "../usage-error.js";
 
 export const OHA_VERSION = "1.16.0";
@@ -45,33 +46,25 @@ function run(cmd: string, args: string[], log: Log, env: NodeJS.ProcessEnv = pro
 const wrkVersion = (path: string) => firstLine(path, ["-v"]).replace(/^wrk\s+/, "").split(" ")[0] ?? "unknown";
 
 export async function ensureWrk(log: Log = console.error): Promise<Tool> {
-  let path = which("wrk");
-  if (!path) {
-    if (!which("apt-get") || process.getuid?.() !== 0) {
-      throw new UsageError("wrk is not installed; install it (Debian: apt-get install -y wrk) and run again");
-    }
-    log("[bench] wrk is missing: apt-get install -y wrk");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const quiet = (l: string) => /^(Setting up|Unpacking|Get:)/.test(l) && log(`[bench]   ${l}`);
-    let code = await run("apt-get", ["install", "-y", "-q", "wrk"], quiet, env);
-    if (code !== 0) {
-      log("[bench] apt-get install failed; apt-get update, then again");
-      await run("apt-get", ["update", "-q"], () => {}, env);
-      code = await run("apt-get", ["install", "-y", "-q", "wrk"], quiet, env);
-    }
-    path = which("wrk");
-    if (code !== 0 || !path) throw new UsageError(`apt-get install -y wrk failed (exit ${code}); install wrk by hand and run again`);
-  }
+  await aptInstall(WRK, "the bench's closed-loop runs use it", log);
+  const path = which("wrk")!;
   return { path, version: wrkVersion(path) };
 }
 
 const ohaVersionOf = (path: string) => /oha\s+(\S+)/.exec(firstLine(path, ["--version"]))?.[1];
 
-export async function ensureOha(log: Log = console.error): Promise<Tool> {
-  const local = join(TOOLS_ROOT, "bin", "oha");
-  for (const path of [local, which("oha")]) {
+/** The pinned oha when it is installed (in the cache or on PATH), without installing it. */
+export function installedOha(): Tool | undefined {
+  for (const path of [join(TOOLS_ROOT, "bin", "oha"), which("oha")]) {
     if (path && existsSync(path) && ohaVersionOf(path) === OHA_VERSION) return { path, version: OHA_VERSION };
   }
+  return undefined;
+}
+
+export async function ensureOha(log: Log = console.error): Promise<Tool> {
+  const found = installedOha();
+  if (found) return found;
+  const local = join(TOOLS_ROOT, "bin", "oha");
   if (!which("cargo")) {
     throw new UsageError(`oha ${OHA_VERSION} is needed and cargo is not on PATH; install Rust, or put oha ${OHA_VERSION} on PATH (cargo install oha --locked --version ${OHA_VERSION})`);
   }

@@ -207,7 +207,8 @@ export interface BenchReport {
   };
   generators: {
     wrk: { version: string; path: string; maxThreads: number };
-    oha: { version: string; path: string };
+    /** null: BENCH_FIXED_RATE=0, no fixed-rate runs. */
+    oha: { version: string; path: string } | null;
   };
   plan: {
     scenarios: ScenarioId[];
