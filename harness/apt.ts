@@ -33,7 +33,9 @@ export function installed(p: Package): boolean {
  */
 function script(packages: Package[]) {
   const missing = packages.map((p) => `${check(p)} || m="$m ${p.name}"`).join("; ");
-  const get = `apt-get install -y -q -o DPkg::Lock::Timeout=600 $m`;
+  // Without Recommends: Chromium's (Mesa's DRI drivers, upower, printing tools) are not needed
+  // headless, and cost half the install (measured: 23 s and 27 core-s with them, 12 s and 16 without).
+  const get = `apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 $m`;
   return `flock -w 900 ${APT_LOCK} sh -c 'export DEBIAN_FRONTEND=noninteractive; m=; ${missing}; [ -z "$m" ] || ${get} || { apt-get update -q && ${get}; }'`;
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # npm run lint: the harness is held to `tsc --strict`, and every server under test to its
 # language's own bar: cargo fmt and clippy for Rust, gofmt and go vet for Go (the bundled
-# implementations and the fixtures' servers alike). Not part of `npm test`: clippy compiles every
-# crate's dependencies a second time (in check mode), minutes on a cold cache. CI runs both.
+# implementations and the fixtures' servers alike), and the GitHub workflow to actionlint (built
+# from the Go module proxy). Not part of `npm test`: clippy compiles every crate's dependencies a
+# second time (in check mode), minutes on a cold cache, and actionlint compiles for 20 s the first
+# time. CI runs both.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crud-conformance/cargo-target}"
@@ -21,6 +23,7 @@ gofmt_clean() {
 }
 
 check . "tsc --noEmit" npx tsc --noEmit -p .
+check . "actionlint .github/workflows/conformance.yml" go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 -no-color .github/workflows/conformance.yml
 for dir in implementations/*/ fixtures/*/; do
   dir=${dir%/}
   if [ -f "$dir/Cargo.toml" ]; then
