@@ -46,12 +46,10 @@ function spawnInstall(packages: Package[], detached: boolean) {
   return spawn(cmd!, args, { detached, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-let pending: Promise<number> | undefined;
-
 /**
  * Starts installing the missing ones in the background (global setup, while images build), so
- * that the tests that need them find them installed. Failures are left to `aptInstall`, which the
- * tests call and which then names the fix.
+ * that the tests that need them find them installed; a test that gets there first waits on the
+ * lock. Failures are left to `aptInstall`, which the tests call and which then names the fix.
  */
 export function prefetch(packages: Package[]) {
   const missing = packages.filter((p) => !installed(p));
@@ -62,16 +60,13 @@ export function prefetch(packages: Package[]) {
   child.stdout.resume();
   child.stderr.resume();
   child.unref();
-  pending = new Promise((resolve) => (child.on("error", () => resolve(127)), child.on("close", (c) => resolve(c ?? 1))));
 }
 
-/** Makes sure `p` is installed: waits for a background install, or installs it now. */
+/** Makes sure `p` is installed: installs it now, or waits on the lock for an install under way. */
 export async function aptInstall(p: Package, why: string, log: (line: string) => void = console.error): Promise<void> {
   if (installed(p)) return;
   const fix = `${isRoot() ? "" : "sudo "}apt-get install -y ${p.name}`;
   if (!isRoot() && !canSudo()) throw new UsageError(`${p.binary} is missing (${why}) and installing it needs root; run: ${fix}`);
-  await pending;
-  if (installed(p)) return;
   log(`crud-conformance: ${p.binary} is missing (${why}); installing Debian's ${p.name} (apt-get install -y ${p.name}), or waiting for an install under way ...`);
   const child = spawnInstall([p], false);
   const tail: string[] = [];

@@ -73,18 +73,23 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
   if (engineWasUp() && (await imageExists(image))) return { built: false, seconds: 0 };
   return inLane(manifest.language.toLowerCase(), () => hostBuild(dir, manifest, image, log)).then(async (started) => {
     await engine;
-    // An engine that was just started may hold the image already.
-    if (!started || (await imageExists(image))) return { built: false, seconds: 0 };
+    if (started === undefined) return { built: false, seconds: 0 };
+    // An engine that was started meanwhile may hold the image already.
+    if (!engineWasUp() && (await imageExists(image))) return { built: false, seconds: 0 };
     return dockerBuild(dir, manifest, image, log, started);
   });
 }
 
 /** The manifest's build command; when it is done, the time it started (undefined: nothing to do). */
+/** Progress lines prefixed with the implementation's name, and the time since `started`. */
+function progress(manifest: Manifest, log: Log, started: number) {
+  return { say: (line: string) => log(`[${manifest.name}] ${line}`), elapsed: () => `${((Date.now() - started) / 1000).toFixed(1)} s` };
+}
+
 async function hostBuild(dir: string, manifest: Manifest, image: string, log: Log): Promise<number | undefined> {
   if (engineWasUp() && (await imageExists(image))) return undefined; // built while this waited its turn
   const started = Date.now();
-  const say = (line: string) => log(`[${manifest.name}] ${line}`);
-  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const { say, elapsed } = progress(manifest, log, started);
   say(`building ${image}: ${manifest.build}`);
   const env = {
     ...process.env,
@@ -103,8 +108,7 @@ async function hostBuild(dir: string, manifest: Manifest, image: string, log: Lo
 }
 
 async function dockerBuild(dir: string, manifest: Manifest, image: string, log: Log, started: number) {
-  const say = (line: string) => log(`[${manifest.name}] ${line}`);
-  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const { say, elapsed } = progress(manifest, log, started);
   const dockerArgs = ["build", "--quiet", "--label", `crud-conformance.implementation=${manifest.name}`];
   const dockerLog: string[] = []; // only shown on failure: the legacy builder's notices are noise
   const code = await run("docker", [...dockerArgs, "-t", image, "-f", manifest.dockerfile, "."], dir, (l) => dockerLog.push(l), {

@@ -258,6 +258,10 @@ async function run(
     }
 
     // ---- fixed rate, right after the scenario's ladder: one rate for every target ----
+    if (!oha) {
+      warnings.push(`${scenario}: no fixed-rate run (BENCH_FIXED_RATE=0)`);
+      continue;
+    }
     // The slowest run of each target's best point: under noise the median can sit above what the
     // server sustains in a slow second, and a fixed rate above that measures a queue.
     const peaks = loaded.map((s) => {
@@ -265,10 +269,6 @@ async function run(
       return best ? best.rps.min : 0;
     });
     const slowest = Math.min(...peaks);
-    if (!oha) {
-      warnings.push(`${scenario}: no fixed-rate run (BENCH_FIXED_RATE=0)`);
-      continue;
-    }
     if (!(slowest > 0) || overBudget()) {
       warnings.push(`${scenario}: no fixed-rate run (${slowest > 0 ? "over the time budget" : "no ladder result"})`);
       continue;

@@ -19,9 +19,9 @@ as_root() {
 if ! command -v dockerd >/dev/null 2>&1; then
   echo "ensure-docker: installing Debian's docker.io ..." >&2
   # The lock the project's other apt-get calls take too (harness/apt.ts): one install at a time.
-  apt() { as_root flock -w 900 /tmp/crud-conformance-apt.lock apt-get "$@"; }
-  apt install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null 2>&1 ||
-    { apt update -q >/dev/null 2>&1 && apt install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null; } ||
+  locked_apt_get() { as_root flock -w 900 /tmp/crud-conformance-apt.lock apt-get "$@"; }
+  locked_apt_get install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null 2>&1 ||
+    { locked_apt_get update -q >/dev/null 2>&1 && locked_apt_get install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null; } ||
     { echo "ensure-docker: apt-get could not install docker.io; install a Docker engine, or set DOCKER_HOST" >&2; exit 1; }
 fi
 

@@ -24,7 +24,7 @@ export function renderMarkdown(r: BenchReport): string {
       (m.note ? ` ${m.note}` : ""),
     `Setup: each server in its container on the host's network at ${r.setup.host}, pinned to CPU ${r.setup.serverCpus} (\`--cpuset-cpus\`), ` +
       `memory ${fmtBytes(r.setup.memoryLimitBytes)}, pids ${r.setup.pidsLimit}, nofile ${r.setup.nofile}, log driver \`${r.setup.logDriver}\`; ` +
-      `wrk ${r.generators.wrk.version} (closed loop, up to ${r.generators.wrk.maxThreads} threads) ${r.generators.oha ? ` and oha ${r.generators.oha.version} (fixed rate)` : " (no fixed-rate runs: BENCH_FIXED_RATE=0)"} pinned to CPU ${r.setup.generatorCpus} (\`taskset\`).`,
+      `wrk ${r.generators.wrk.version} (closed loop, up to ${r.generators.wrk.maxThreads} threads)${r.generators.oha ? ` and oha ${r.generators.oha.version} (fixed rate)` : " (no fixed-rate runs: BENCH_FIXED_RATE=0)"} pinned to CPU ${r.setup.generatorCpus} (\`taskset\`).`,
     `Plan: ladder ${r.plan.ladder.join(", ")} connections, ${r.plan.repeats} runs per point (${Object.entries(r.plan.secondsPerRun).map(([s, n]) => `${s} ${n} s`).join(", ")}, after a ${r.plan.warmupSeconds} s warm-up per server and scenario), ` +
       `runs of all servers interleaved; fixed rate ${r.plan.fixedRateSeconds} s at ${fmtPct(r.plan.fixedRateFraction)} of the slowest target's peak; spread = (max − min) / median, ⚠ above ${fmtPct(r.plan.spreadThreshold)}; ` +
       `"generator-bound" where a median reaches ${fmtPct(r.plan.generatorBoundFraction)} of the trivial responder's.`,
