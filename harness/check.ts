@@ -94,7 +94,8 @@ export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
   /** Defaults to the suite file's section. */
   section?: string;
   /**
-   * "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status; "tls":
+   * "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status of
+   * servers it boots itself (`ctx.api` is not started for it); "tls":
    * boots a server with the harness's certificate (set for every check of a `tls` section).
    */
   requires?: "fresh" | "lifecycle" | "tls";
@@ -250,21 +251,26 @@ function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, serve
       ctx.task.meta.result = { outcome: "skipped", reason };
       return ctx.skip(reason);
     };
-    if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), servers));
+    if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), servers, requires));
     const expected = target.expectations[meta.id];
     if (requires && target.kind === "url") skip(NEEDS[requires]);
     if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
     const recorder = new Recorder();
-    const error = await attempt(fn, recorder, servers);
+    const error = await attempt(fn, recorder, servers, requires);
     await settle(ctx, meta, target, { error, expected, recorder, servers });
   });
 }
 
 /** Runs the check; returns what it threw, or the first spec violation among its responses. */
-async function attempt(fn: (ctx: CheckContext) => Promise<void>, recorder: Recorder, servers: TargetServers): Promise<unknown> {
+async function attempt(fn: (ctx: CheckContext) => Promise<void>, recorder: Recorder, servers: TargetServers, requires: Declared["requires"]): Promise<unknown> {
   try {
+    // A lifecycle check boots the servers it signals: the file's shared one is not started for it.
+    const api = requires === "lifecycle" ? undefined : await servers.api(recorder);
     await fn({
-      api: await servers.api(recorder),
+      get api() {
+        if (!api) throw new Error("a lifecycle check has no shared server: it boots its own (ctx.boot)");
+        return api;
+      },
       boot: async (options) => {
         const server = await servers.start(options);
         return { api: apiOf(server, recorder), server };
