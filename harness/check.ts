@@ -94,9 +94,9 @@ export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
   /** Defaults to the suite file's section. */
   section?: string;
   /**
-   * "fresh": assumes an empty server; "lifecycle": sends signals and reads the exit status of
-   * servers it boots itself (`ctx.api` is not started for it); "tls":
-   * boots a server with the harness's certificate (set for every check of a `tls` section).
+   * "fresh": assumes an empty server; "lifecycle": sends signals to servers it boots itself and
+   * reads their exit status (`ctx.api` is not started for it); "tls": boots a server with the
+   * harness's certificate (set for every check of a `tls` section).
    */
   requires?: "fresh" | "lifecycle" | "tls";
   timeoutMs?: number;

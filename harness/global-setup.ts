@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
         if (selfTests) prefetch([CHROMIUM, WRK]);
       });
       // One build per image: the broken server is one image for every fault. The bench's smoke
-      // test (a self-test) needs its trivial responder: built here too, in turn with the other Rust builds.
+      // test (a self-test) needs its trivial responder: built here too, in turn with the other Rust.
       const byImage = new Map(containerized.map((t) => [t.image!, t]));
       const responder = selfTests ? buildFixture("bench-responder") : undefined;
       const [pod, pki] = await Promise.all([startPod(runId), makePki(), engine, responder, ...[...byImage.values()].map(prepareImage)]);

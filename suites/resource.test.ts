@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { setTimeout as sleep } from "node:timers/promises";
 import { section } from "../harness/check.js";
 import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
-import { createUser, uniqueEmail, type User } from "../harness/users.js";
+import { createUser, uniqueEmail } from "../harness/users.js";
 
 const { check } = section("The resource");
 
