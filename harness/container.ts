@@ -1,4 +1,5 @@
 // ImplementationContainer: one server under test in Docker, in the testcontainers module style.
+import { existsSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,7 +11,7 @@ import {
   type StartedTestContainer,
   type WaitStrategy,
 } from "testcontainers";
-import { MEMORY_LIMIT_GIB, PIDS_LIMIT } from "./docker.js";
+import { docker, MEMORY_LIMIT_GIB, PIDS_LIMIT } from "./docker.js";
 import type { ExitStatus } from "./servers.js";
 import { trustOf, type Pki, type TlsTrust } from "./tls.js";
 
@@ -34,6 +35,33 @@ interface Endpoint {
   port: number;
 }
 
+/**
+ * Tells testcontainers where published ports answer, before its client starts (once per process,
+ * before the first container starts: harness/broker.ts and scripts/fuzz.ts). Left to itself,
+ * where /.dockerenv exists (this machine kind has one) and the engine's bridge network names no
+ * gateway (Debian's 20.10 engine), it pulls and runs alpine:3.14 to read the default route: a
+ * registry pull on every run. With a pod, servers are reached at the pod's address and that host
+ * is never used; otherwise it is the bridge's first address, which is the gateway the engine
+ * assigns and what alpine's route would say. A TESTCONTAINERS_HOST_OVERRIDE or a DOCKER_HOST that
+ * is not a local socket is left alone.
+ */
+async function pinEngineHost(pod?: Pod) {
+  const env = process.env;
+  if (env.TESTCONTAINERS_HOST_OVERRIDE || (env.DOCKER_HOST && !env.DOCKER_HOST.startsWith("unix:"))) return;
+  if (pod) {
+    env.TESTCONTAINERS_HOST_OVERRIDE = pod.host;
+    return;
+  }
+  if (!existsSync("/.dockerenv")) return;
+  const ipam = await docker("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{.Subnet}}{{end}}").catch(() => "");
+  const [gateway, subnet = ""] = ipam.split(" ");
+  const network = /^(\d+\.\d+\.\d+)\.(\d+)\/\d+$/.exec(subnet);
+  if (!gateway && network) env.TESTCONTAINERS_HOST_OVERRIDE = `${network[1]}.${Number(network[2]) + 1}`;
+}
+
+/** pinEngineHost, once: its first caller's pod is the run's. */
+let engineHost: Promise<void> | undefined;
+
 /** Ports in a pod: one process (the run's broker) hands them out, each once. */
 let nextPort = 0;
 const podPort = () => 20_000 + (nextPort++ % 40_000);
@@ -41,6 +69,7 @@ const podPort = () => 20_000 + (nextPort++ % 40_000);
 export class ImplementationContainer extends GenericContainer {
   private trust?: TlsTrust;
   private readonly health: Health;
+  private readonly pod?: Pod;
 
   /**
    * In `pod`, the server joins the pod's network on a port of its own: no network namespace, bridge
@@ -49,6 +78,7 @@ export class ImplementationContainer extends GenericContainer {
    */
   constructor(image: string, pod?: Pod) {
     super(image);
+    this.pod = pod;
     const port = pod ? podPort() : CONTAINER_PORT;
     const where = pod
       ? async () => ({ host: pod.host, port })
@@ -85,6 +115,7 @@ export class ImplementationContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedImplementationContainer> {
+    await (engineHost ??= pinEngineHost(this.pod));
     const started = await super.start();
     return new StartedImplementationContainer(started, this.health.endpoint!, this.trust);
   }

@@ -1,7 +1,6 @@
 // The Docker engine: checks that one answers, and removes every container this run started,
 // even when the run is killed. Ryuk cannot be pulled here, so a detached shell takes its job.
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -59,29 +58,6 @@ async function startEngine() {
   if (code !== 0 || !engineAnswers()) {
     throw new UsageError(`no Docker engine answers and scripts/ensure-docker.sh could not start one (exit ${code}); run \`sudo scripts/ensure-docker.sh\`, or set DOCKER_HOST to a running engine, or use CONFORMANCE_TARGETS=url:<base-url>`);
   }
-}
-
-/**
- * Tells testcontainers where published ports answer, before its client starts. Left to itself,
- * where /.dockerenv exists (this machine kind has one) and the engine's bridge network names no
- * gateway (Debian's 20.10 engine), it pulls and runs alpine:3.14 to read the default route: a
- * registry pull on every run. With a pod, servers are reached at the pod's address and that host
- * is never used; otherwise it is the bridge's first address, which is the gateway the engine
- * assigns and what alpine's route would say. A TESTCONTAINERS_HOST_OVERRIDE or a DOCKER_HOST that
- * is not a local socket is left alone.
- */
-export async function pinEngineHost(pod?: { host: string }) {
-  const env = process.env;
-  if (env.TESTCONTAINERS_HOST_OVERRIDE || (env.DOCKER_HOST && !env.DOCKER_HOST.startsWith("unix:"))) return;
-  if (pod) {
-    env.TESTCONTAINERS_HOST_OVERRIDE = pod.host;
-    return;
-  }
-  if (!existsSync("/.dockerenv")) return;
-  const ipam = await docker("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{.Subnet}}{{end}}").catch(() => "");
-  const [gateway, subnet = ""] = ipam.split(" ");
-  const network = /^(\d+\.\d+\.\d+)\.(\d+)\/\d+$/.exec(subnet);
-  if (!gateway && network) env.TESTCONTAINERS_HOST_OVERRIDE = `${network[1]}.${Number(network[2]) + 1}`;
 }
 
 /** Removes the containers of `runId`; returns how many there were. */

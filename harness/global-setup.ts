@@ -6,7 +6,7 @@ import type { TestProject } from "vitest/node";
 import { CHROMIUM, prefetch, WRK } from "./apt.js";
 import { startBroker, type Broker } from "./broker.js";
 import { buildFixture, buildImage, imageExists } from "./build.js";
-import { ensureDocker, pinEngineHost, removeContainers, startReaper } from "./docker.js";
+import { ensureDocker, removeContainers, startReaper } from "./docker.js";
 import { startPod } from "./pod.js";
 import { makePki } from "./tls.js";
 import { UsageError } from "./usage-error.js";
@@ -54,7 +54,6 @@ export default async function setup(project: TestProject) {
       const byImage = new Map(containerized.map((t) => [t.image!, t]));
       const responder = selfTests ? buildFixture("bench-responder") : undefined;
       const [pod, pki] = await Promise.all([startPod(runId), makePki(), engine, responder, ...[...byImage.values()].map(prepareImage)]);
-      await pinEngineHost(pod);
       broker = await startBroker(runId, pod, pki);
       project.provide("broker", broker.url);
       project.provide("pki", pki);

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage, imageExists } from "../harness/build.js";
 import { ImplementationContainer, type StartedImplementationContainer } from "../harness/container.js";
-import { ensureDocker, pinEngineHost, removeContainers, runLabels, startReaper } from "../harness/docker.js";
+import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/docker.js";
 import { ensureSchemathesis, failedRequests, failureSection, fuzzSettings, generatedCases, reportName, schemathesisArgs, summarizeJunit, type FuzzSettings } from "../harness/fuzz.js";
 import { ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
@@ -45,7 +45,6 @@ async function prepare(target: Target) {
   if (!dockerUsed) {
     await ensureDocker();
     startReaper(runId); // removes the containers even if this process is killed with SIGKILL
-    await pinEngineHost(); // before testcontainers' client starts (no alpine:3.14 pull)
     dockerUsed = true;
   }
   if (target.kind === "implementation") await buildImage(target.dir!, target.manifest!, target.image!);
