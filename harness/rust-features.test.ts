@@ -33,18 +33,17 @@ export function parseTree(text: string): Features {
   return features;
 }
 
-/** One line per crate an implementation builds with fewer features than another does. */
+/** One line per crate an implementation builds with fewer features than the others do. */
 export function drift(builds: Record<string, Features>): string[] {
   const lines: string[] = [];
   for (const [name, mine] of Object.entries(builds)) {
     for (const [crate, have] of mine) {
       const meant = MEANT[crate.split(" ")[0]!] ?? [];
-      for (const [other, theirs] of Object.entries(builds)) {
-        const missing = [...(theirs.get(crate) ?? [])].filter((f) => !have.has(f) && !meant.includes(f)).sort();
-        if (other !== name && missing.length) {
-          lines.push(`${name}: ${crate} lacks ${missing.join(", ")}, which ${other} turns on: add them to the build-time pins in ${name}/Cargo.toml`);
-        }
-      }
+      const others = Object.entries(builds).filter(([other, theirs]) => other !== name && theirs.has(crate));
+      const missing = [...new Set(others.flatMap(([, theirs]) => [...theirs.get(crate)!]))].filter((f) => !have.has(f) && !meant.includes(f)).sort();
+      if (!missing.length) continue;
+      const by = others.filter(([, theirs]) => missing.some((f) => theirs.get(crate)!.has(f))).map(([other]) => other);
+      lines.push(`${name}: ${crate} lacks ${missing.join(", ")}, which ${by.join(" and ")} turn${by.length > 1 ? "" : "s"} on: add them to the build-time pins in ${name}/Cargo.toml`);
     }
   }
   return lines;
@@ -68,5 +67,10 @@ describe("the Rust implementations' shared dependencies", () => {
     const tree = (features: string) => parseTree(`tokio v1.54.1|${features}\nserde_json v1.0.154|std (*)\n`);
     const builds = { a: tree("rt,net"), b: tree("rt"), c: parseTree("serde_json v1.0.154|std,arbitrary_precision\n") };
     expect(drift(builds)).toEqual(["b: tokio v1.54.1 lacks net, which a turns on: add them to the build-time pins in b/Cargo.toml"]);
+    const both = { a: tree("rt,net"), b: tree("rt"), c: tree("rt,net,fs") };
+    expect(drift(both)).toEqual([
+      "a: tokio v1.54.1 lacks fs, which c turns on: add them to the build-time pins in a/Cargo.toml",
+      "b: tokio v1.54.1 lacks fs, net, which a and c turn on: add them to the build-time pins in b/Cargo.toml",
+    ]);
   });
 });
