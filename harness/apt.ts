@@ -39,6 +39,9 @@ function script(packages: Package[]) {
   return `flock -w 900 ${APT_LOCK} sh -c 'export DEBIAN_FRONTEND=noninteractive; m=; ${missing}; [ -z "$m" ] || ${get} || { apt-get update -q && ${get}; }'`;
 }
 
+/** The install as a person would type it, for progress and fix lines. */
+const installLine = (names: string) => `apt-get install -y --no-install-recommends ${names}`;
+
 function spawnInstall(packages: Package[], detached: boolean) {
   const sh = ["sh", "-c", script(packages)];
   const [cmd, ...args] = isRoot() ? sh : ["sudo", "-n", ...sh];
@@ -55,7 +58,7 @@ export function prefetch(packages: Package[]) {
   const missing = packages.filter((p) => !installed(p));
   if (!missing.length || !(isRoot() || canSudo())) return;
   const names = missing.map((p) => p.name).join(" ");
-  console.error(`crud-conformance: installing Debian's ${names} in the background for the tests that need them (apt-get install -y --no-install-recommends ${names})`);
+  console.error(`crud-conformance: installing Debian's ${names} in the background for the tests that need them (${installLine(names)})`);
   const child = spawnInstall(missing, true);
   child.stdout.resume();
   child.stderr.resume();
@@ -65,9 +68,9 @@ export function prefetch(packages: Package[]) {
 /** Makes sure `p` is installed: installs it now, or waits on the lock for an install under way. */
 export async function aptInstall(p: Package, why: string, log: (line: string) => void = console.error): Promise<void> {
   if (installed(p)) return;
-  const fix = `${isRoot() ? "" : "sudo "}apt-get install -y --no-install-recommends ${p.name}`;
+  const fix = `${isRoot() ? "" : "sudo "}${installLine(p.name)}`;
   if (!isRoot() && !canSudo()) throw new UsageError(`${p.binary} is missing (${why}) and installing it needs root; run: ${fix}`);
-  log(`crud-conformance: ${p.binary} is missing (${why}); installing Debian's ${p.name} (apt-get install -y --no-install-recommends ${p.name}), or waiting for an install under way ...`);
+  log(`crud-conformance: ${p.binary} is missing (${why}); installing Debian's ${p.name} (${installLine(p.name)}), or waiting for an install under way ...`);
   const child = spawnInstall([p], false);
   const tail: string[] = [];
   for (const s of [child.stdout, child.stderr]) s.on("data", (c: Buffer) => tail.push(...c.toString().split("\n").filter(Boolean).slice(-3)));
