@@ -4,6 +4,7 @@ import { resolveTargets } from "./harness/targets.js";
 import { faultTargets, SUITE_OF_PREFIX } from "./harness/faults.js";
 import { UsageError } from "./harness/usage-error.js";
 import { networkMode } from "./harness/pod.js";
+import { runLimits } from "./harness/limits.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/docker.ts reaps instead
 
@@ -37,6 +38,7 @@ const only = process.env.CONFORMANCE_ONLY === "1";
 /** Every suite file checks every target, side by side; `npm test` adds the broken servers as targets. */
 const targets = [...orExit(resolveTargets), ...(only ? [] : orExit(faultTargets))];
 orExit(networkMode);
+orExit(() => runLimits(targets.length)); // a bad CONFORMANCE_AT_ONCE stops the run before any set-up
 
 /** CONFORMANCE_CHECKS (harness/check.ts) runs only some checks: only the files that hold them. */
 const onlyChecks = process.env.CONFORMANCE_CHECKS?.split(",").map((id) => SUITE_OF_PREFIX[id.trim().replace(/-.*/, "")]).filter(Boolean);
@@ -53,8 +55,10 @@ export default defineConfig({
     // Keep vite's transforms of the harness and suites on disk (node_modules/.experimental-vitest-cache):
     // a warm run then transforms nothing.
     experimental: { fsModuleCache: true },
-    // Targets run side by side within a file (harness/check.ts): allow all of them at once.
-    maxConcurrency: 256,
+    // Targets run side by side within a file (harness/check.ts): allow all of them at once. No lower
+    // bound: a check waiting for its target's slot in the run's limit (harness/limits.ts) must never
+    // hold up the checks, or the afterAll, of a target that has one.
+    maxConcurrency: 1_000_000,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     sequence: { sequencer: LongestFirst },

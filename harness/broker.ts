@@ -17,11 +17,13 @@ export interface StartRequest {
   tls?: boolean;
 }
 
-/**
- * At most this many containers start at once: every target opens its blocks at the same moment,
- * and a burst of dozens of `docker run`s only queues up in the engine.
- */
-const STARTS_AT_ONCE = 6;
+/** How much a run does at once (harness/limits.ts). */
+export interface RunLimits {
+  /** Targets checked at once, over all suite files: each holds a slot from its first check in a file to its last. */
+  targets: number;
+  /** Containers starting at once: a burst of dozens of `docker run`s only queues up in the engine. */
+  starts: number;
+}
 
 class Limit {
   private running = 0;
@@ -46,11 +48,14 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki): Promise<Broker> {
+export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki, limits: RunLimits): Promise<Broker> {
   // testcontainers loads in the background, while vitest starts its workers.
   const containers = import("./container.js");
   const servers = new Map<string, StartedImplementationContainer>();
-  const starts = new Limit(STARTS_AT_ONCE);
+  const starts = new Limit(limits.starts);
+  const slots = new Limit(limits.targets);
+  /** Each slot taken: its release, first in first out. */
+  const held: (() => void)[] = [];
 
   async function start({ image, env, tls }: StartRequest) {
     const { ImplementationContainer } = await containers;
@@ -81,6 +86,9 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki)
     exit: async ({ id, timeoutMs }) => ({ exit: (await server(id).waitForExit(timeoutMs)) ?? null }),
     log: async ({ id }) => ({ log: (await servers.get(id)?.log().catch(() => "")) ?? "" }),
     stop: async ({ id }) => void (await stop(id)),
+    // A slot is held across requests, so admit resolves once one is free and leave frees one.
+    admit: () => new Promise<void>((taken) => void slots.run(() => new Promise<void>((release) => (held.push(release), taken())))),
+    leave: async () => void held.shift()?.(),
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -99,6 +107,8 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki)
 
   const http = createServer((req, res) => void handle(req, res));
   http.keepAliveTimeout = 60_000;
+  http.requestTimeout = 0; // an admit waits as long as the targets ahead of it take
+
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { port } = http.address() as AddressInfo;
   return {

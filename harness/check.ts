@@ -2,9 +2,10 @@
 // module turns checks into vitest tests, gives them a server to talk to, and records what happened
 // for the report. Checks never learn which implementation they run against.
 import { afterAll, describe, inject, test, type TestContext } from "vitest";
-import { Api, Recorder, type RecordedExchange } from "./http.js";
-import { Server } from "./servers.js";
+import { Api, Recorder, send, type RecordedExchange } from "./http.js";
+import { admit, Server } from "./servers.js";
 import { CheckError } from "./check-error.js";
+import { HangWatch, PROBE_MS, type Hung } from "./hang.js";
 import type { Pki } from "./tls.js";
 import type { Expectation, Target } from "./targets.js";
 
@@ -50,6 +51,13 @@ export interface CheckResult {
   nowPassing?: boolean;
   exchanges?: RecordedExchange[];
   log?: string;
+  /**
+   * Time spent waiting for a server (a slot in the run's limit, a container start), which is not
+   * the check's own time: its time limit covers its requests only.
+   */
+  waitMs?: number;
+  /** What the check counted as it ran (how many sequences and commands, say). */
+  note?: string;
 }
 
 declare module "vitest" {
@@ -87,6 +95,8 @@ export interface CheckContext {
    * for one scenario that several checks read (graceful shutdown).
    */
   once<T>(key: string, make: () => Promise<T>): Promise<T>;
+  /** Adds a line to the check's result in the report (what it counted as it ran). */
+  note(text: string): void;
 }
 
 export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
@@ -99,6 +109,7 @@ export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
    * harness's certificate (set for every check of a `tls` section).
    */
   requires?: "fresh" | "lifecycle" | "tls";
+  /** The check's own time limit: its requests, not the waits for a server (default 60 s). */
   timeoutMs?: number;
   /**
    * Runs beside the target's other checks instead of after the one before it: for a check that
@@ -146,8 +157,15 @@ class TargetServers {
   private readonly servers: Server[] = [];
   private shared?: Promise<Endpoint>;
   private readonly memo = new Map<string, Promise<unknown>>();
-  /** What the servers that never became healthy wrote. */
+  /** What the servers that never became healthy, or were stopped when they hung, wrote. */
   private readonly failedLogs: string[] = [];
+  /** A slot in the run's limit of servers at once, taken at the first check (harness/broker.ts). */
+  private slot?: Promise<void>;
+  /** Sees every request the file's checks send this target: a server that stops answering fails fast. */
+  readonly watch = new HangWatch(
+    (baseUrl) => health(baseUrl, this.trust(baseUrl)),
+    () => void this.retire(),
+  );
 
   constructor(
     readonly target: Target,
@@ -156,9 +174,26 @@ class TargetServers {
     private readonly options: ServerOptions = {},
   ) {}
 
+  /** Waits for this target's slot in the run's limit (once; url: targets and runs without a broker take none). */
+  admit(): Promise<void> {
+    return (this.slot ??= this.broker && !this.target.url ? admit(this.broker) : Promise.resolve());
+  }
+
+  private trust(baseUrl: string) {
+    return this.servers.find((s) => s.baseUrl === baseUrl)?.tls;
+  }
+
+  /** The target hung: keep what its servers wrote for the report, then stop them, as for a crash. */
+  private async retire() {
+    this.failedLogs.push(...(await Promise.all(this.servers.map((s) => s.log().catch(() => "")))));
+    const servers = this.servers.splice(0);
+    await Promise.all(servers.map((s) => s.stop().catch(() => {})));
+  }
+
   async start(options: ServerOptions = this.options): Promise<Server> {
     const { target } = this;
     if (!this.broker) throw new Error(`${target.name}: no container broker in this run (it starts containers only for implementation and image: targets)`);
+    this.watch.assertAnswering();
     const request = { image: target.image!, ...(target.env ? { env: target.env } : {}), ...(options.tls ? { tls: true } : {}) };
     const server = await Server.start(this.broker, request).catch((e: Error & { log?: string }) => {
       if (e.log) this.failedLogs.push(e.log);
@@ -178,8 +213,13 @@ class TargetServers {
   /** The suite file's server, started on first use (a url: target's own server otherwise). */
   api = async (recorder: Recorder) => {
     this.shared ??= this.target.url ? Promise.resolve({ baseUrl: this.target.url }) : this.start();
-    return apiOf(await this.shared, recorder);
+    return this.client(await this.shared, recorder);
   };
+
+  /** A client of one of these servers: over HTTPS, trusting the harness's CA, when it was started with TLS. */
+  client(server: Endpoint, recorder: Recorder) {
+    return new Api(server.baseUrl, recorder, { watch: this.watch, ...(server.tls ? { tls: server.tls } : {}) });
+  }
 
   once<T>(key: string, make: () => Promise<T>): Promise<T> {
     if (!this.memo.has(key)) this.memo.set(key, make());
@@ -192,12 +232,16 @@ class TargetServers {
   async release() {
     if (++this.finished < this.blocks.size) return;
     await Promise.all(this.servers.map((s) => s.stop().catch(() => {})));
+    if (this.slot && this.broker && !this.target.url) await admit(this.broker, "leave").catch(() => {});
   }
 }
 
-/** A client of a started server: over HTTPS, trusting the harness's CA, when it was started with TLS. */
-const apiOf = (server: Endpoint, recorder: Recorder) =>
-  new Api(server.baseUrl, recorder, server.tls ? { tls: server.tls } : {});
+/** GET /health answers 200 within PROBE_MS: the process lives (asked when an API request hangs). */
+const health = (baseUrl: string, tls: Server["tls"]) =>
+  send({ url: new URL("/health", baseUrl), method: "GET", headers: { connection: "close" }, options: { timeoutMs: PROBE_MS }, ...(tls ? { tls } : {}) }).then(
+    (res) => res.status === 200,
+    () => false,
+  );
 
 /**
  * Declares the checks of one contract section; call once per suite file. Every target of the run
@@ -246,42 +290,104 @@ export function section(name: string, options: ServerOptions = {}) {
 
 function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, servers: TargetServers) {
   const { target } = servers;
-  (concurrent ? test.concurrent : test.sequential)(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout: timeoutMs }, async (ctx) => {
+  // vitest's timeout would count the waits for a slot and a container start; the check's own limit
+  // (attempt) counts only its requests. A wait is bounded where it happens (a start by the server's
+  // 30 s to health, a slot by the checks ahead of it); this is only a net under a harness bug.
+  const timeout = 3_600_000;
+  (concurrent ? test.concurrent : test.sequential)(`${meta.id} ${meta.title}`, { meta: { check: meta, target: target.name }, timeout }, async (ctx) => {
     const skip = (reason: string): never => {
       ctx.task.meta.result = { outcome: "skipped", reason };
       return ctx.skip(reason);
     };
-    if (target.faults) return againstFault(meta, target, await attempt(fn, new Recorder(), servers, requires));
+    if (target.faults) return againstFault(meta, target, (await attempt(fn, new Recorder(), servers, requires, timeoutMs)).error);
     const expected = target.expectations[meta.id];
     if (requires && target.kind === "url") skip(NEEDS[requires]);
     if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
     const recorder = new Recorder();
-    const error = await attempt(fn, recorder, servers, requires);
-    await settle(ctx, meta, target, { error, expected, recorder, servers });
+    const { error, ...timing } = await attempt(fn, recorder, servers, requires, timeoutMs);
+    await settle(ctx, meta, target, { error, expected, recorder, servers, timing });
   });
 }
 
-/** Runs the check; returns what it threw, or the first spec violation among its responses. */
-async function attempt(fn: (ctx: CheckContext) => Promise<void>, recorder: Recorder, servers: TargetServers, requires: Declared["requires"]): Promise<unknown> {
+/**
+ * A check's own clock: it runs while the check sends requests and stops while the check waits for
+ * a server (a slot in the run's limit, a container start), so that a busy run is slower, never a
+ * timeout.
+ */
+class Clock {
+  waitedMs = 0;
+  private waiting = 0;
+  private readonly startedAt = Date.now();
+
+  /** Waits for `step` off the clock. */
+  async off<T>(step: () => Promise<T>): Promise<T> {
+    const from = Date.now();
+    this.waiting++;
+    try {
+      return await step();
+    } finally {
+      this.waiting--;
+      this.waitedMs += Date.now() - from;
+    }
+  }
+
+  /** Rejects once the check has used `limitMs` of its own time. */
+  limit(limitMs: number): { expired: Promise<never>; clear(): void } {
+    let timer: NodeJS.Timeout;
+    const expired = new Promise<never>((_, reject) => {
+      const tick = () => {
+        const used = Date.now() - this.startedAt - this.waitedMs;
+        if (this.waiting || used < limitMs) return void (timer = setTimeout(tick, this.waiting ? 250 : limitMs - used));
+        reject(new CheckError(`the check used more than its ${limitMs / 1000} s for its own requests (${(this.waitedMs / 1000).toFixed(1)} s waiting for servers not counted)`));
+      };
+      timer = setTimeout(tick, limitMs);
+    });
+    expired.catch(() => {});
+    return { expired, clear: () => clearTimeout(timer) };
+  }
+}
+
+/**
+ * Runs the check within its own time limit. `error`: what it threw, or the first spec violation
+ * among its responses; `waitMs`: how long it waited for servers; `note`: what it counted.
+ */
+async function attempt(
+  fn: (ctx: CheckContext) => Promise<void>,
+  recorder: Recorder,
+  servers: TargetServers,
+  requires: Declared["requires"],
+  timeoutMs: number,
+): Promise<{ error: unknown } & Pick<CheckResult, "waitMs" | "note">> {
+  const clock = new Clock();
+  const limit = clock.limit(timeoutMs);
+  let note: string | undefined;
+  let error: unknown;
   try {
+    await clock.off(() => servers.admit());
+    servers.watch.assertAnswering();
     // A lifecycle check boots the servers it signals: the file's shared one is not started for it.
-    const api = requires === "lifecycle" ? undefined : await servers.api(recorder);
-    await fn({
+    const api = requires === "lifecycle" ? undefined : await clock.off(() => servers.api(recorder));
+    const ctx: CheckContext = {
       get api() {
         if (!api) throw new Error("a lifecycle check has no shared server: it boots its own (ctx.boot)");
         return api;
       },
       boot: async (options) => {
-        const server = await servers.start(options);
-        return { api: apiOf(server, recorder), server };
+        const server = await clock.off(() => servers.start(options));
+        return { api: servers.client(server, recorder), server };
       },
       once: (key, make) => servers.once(key, make),
-    });
+      note: (text) => void (note = note ? `${note}; ${text}` : text),
+    };
+    await Promise.race([fn(ctx), limit.expired]);
   } catch (e) {
-    return propertyFailure(e) ?? e;
+    error = propertyFailure(e) ?? e;
+  } finally {
+    limit.clear();
   }
   const violation = recorder.violations[0];
-  return violation && new CheckError(`${violation.kind}: ${violation.message}`);
+  error ??= violation && new CheckError(`${violation.kind}: ${violation.message}`);
+  return { error, waitMs: clock.waitedMs, ...(note ? { note } : {}) };
 }
 
 /** fast-check wraps the failing assertion: report it, with the counterexample. */
@@ -309,9 +415,9 @@ async function settle(
   ctx: TestContext,
   meta: CheckMeta,
   target: Target,
-  { error, expected, recorder, servers }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: TargetServers },
+  { error, expected, recorder, servers, timing }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: TargetServers; timing: Pick<CheckResult, "waitMs" | "note"> },
 ) {
-  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed" });
+  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed", ...timing });
   if (expected) result.expected = expected;
   if (!error) {
     if (expected?.outcome === "fail") {

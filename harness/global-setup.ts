@@ -7,6 +7,7 @@ import { CHROMIUM, prefetch, WRK } from "./apt.js";
 import { startBroker, type Broker } from "./broker.js";
 import { buildFixture, buildImage, imageExists } from "./build.js";
 import { ensureDocker, removeContainers, startReaper } from "./docker.js";
+import { runLimits } from "./limits.js";
 import { startPod } from "./pod.js";
 import { makePki } from "./tls.js";
 import { UsageError } from "./usage-error.js";
@@ -54,7 +55,9 @@ export default async function setup(project: TestProject) {
       const byImage = new Map(containerized.map((t) => [t.image!, t]));
       const responder = selfTests ? buildFixture("bench-responder") : undefined;
       const [pod, pki] = await Promise.all([startPod(runId), makePki(), engine, responder, ...[...byImage.values()].map(prepareImage)]);
-      broker = await startBroker(runId, pod, pki);
+      const limits = runLimits(containerized.length);
+      console.error(`crud-conformance: ${limits.line}`);
+      broker = await startBroker(runId, pod, pki, limits);
       project.provide("broker", broker.url);
       project.provide("pki", pki);
     }

@@ -4,10 +4,12 @@
 // (harness/h2.ts) can carry the same requests.
 import http from "node:http";
 import https from "node:https";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as yieldToReads, setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { validateResponse, type Violation } from "./validate.js";
 import { CheckError } from "./check-error.js";
+import type { HangWatch } from "./hang.js";
+import { curlLines } from "./report/reproduce.js";
 import type { TlsTrust } from "./tls.js";
 
 export interface RecordedExchange {
@@ -53,6 +55,8 @@ export interface WireRequest {
   options: RequestOptions;
   /** For https: URLs: what the client trusts. */
   tls?: TlsTrust;
+  /** Ends the request early (its target was found hung). */
+  signal?: AbortSignal;
 }
 
 /** Sends one request and reads the whole response (HTTP/1.1 here; HTTP/2 in harness/h2.ts). */
@@ -63,7 +67,12 @@ export interface ApiOptions {
   transport?: Transport;
   /** For https: base URLs (the `tls` profile): the CA the client trusts, and the name to check. */
   tls?: TlsTrust;
+  /** Sees every request, so that a server that stops answering fails fast (harness/hang.ts). */
+  watch?: HangWatch;
 }
+
+/** A request that reached its own timeout (`RequestOptions.timeoutMs`). */
+class RequestTimeout extends Error {}
 
 /** Headers that change on every response; redacted in the report. */
 const VOLATILE = new Set(["date", "x-request-id", "etag", "last-modified"]);
@@ -95,6 +104,11 @@ export class Api {
     return new Api(this.baseUrl, this.recorder, { ...this.options, transport });
   }
 
+  /** Another server of the same target (a fresh one a check started), with the same options and watch. */
+  at(baseUrl: string, recorder = new Recorder()): Api {
+    return new Api(baseUrl, recorder, this.options);
+  }
+
   get = (path: string, o?: RequestOptions) => this.request("GET", path, o);
   head = (path: string, o?: RequestOptions) => this.request("HEAD", path, o);
   post = (path: string, json: unknown, o?: RequestOptions) => this.request("POST", path, { json, ...o });
@@ -114,10 +128,15 @@ export class Api {
     const url = new URL(path, this.baseUrl);
     const exchange = this.begin(method, path, headers, body);
     const transport = this.options.transport ?? send;
-    const wire = await transport({ url, method, headers, body, options, ...(this.options.tls ? { tls: this.options.tls } : {}) }).catch((e: Error) => {
+    const { watch, tls } = this.options;
+    const watched = watch?.start(this.baseUrl, curlLines(exchange.request, this.baseUrl).at(-1)!);
+    const wire = await transport({ url, method, headers, body, options, ...(tls ? { tls } : {}), ...(watched ? { signal: watched.signal } : {}) }).catch((e: Error) => {
+      watched?.done(false, e instanceof RequestTimeout);
       exchange.error = e.message;
+      watch?.assertAnswering(); // ended because the target hung: that is the reason
       throw new CheckError(`${method} ${path}: ${e.message}`);
     });
+    watched?.done(true);
     return this.finish(exchange, method, path, wire, options.validate !== false);
   }
 
@@ -178,27 +197,28 @@ function decode(res: ApiResponse, what: string): ApiResponse {
   return { ...responseOf(res.status, res.headers, inflated), encoded: res.body };
 }
 
-function send({ url, method, headers, body, options: o, tls }: WireRequest) {
+export function send({ url, method, headers, body, options: o, tls, signal }: WireRequest) {
   return new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
     const request = url.protocol === "https:" ? https.request : http.request;
-    const req = request(url, { method, headers, agent: false, ...tls }, (res) => {
+    const req = request(url, { method, headers, agent: false, ...tls, ...(signal ? { signal } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
+      // A reset after the whole response was read (a server that answered early and closed) is not an error.
+      res.on("error", (e) => (res.complete ? undefined : reject(e)));
       res.on("end", () => {
         resolve(responseOf(res.statusCode!, flat(res.headers), Buffer.concat(chunks)));
         req.destroy();
       });
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no response within ${timeoutMs / 1000} s`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new RequestTimeout(`no response within ${timeoutMs / 1000} s`)));
     let sent = 0;
     // A server may answer (413) and close before the whole body is sent: the response wins.
     req.on("error", (e: NodeJS.ErrnoException) => {
       if (answered) return;
-      if (!body || !sent || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
+      if (!body || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
       reject(new Error(
         `${e.code}: the server closed the connection while the body was being sent ` +
           `(${sent} of ${body.length} bytes written) and no response was read; ` +
@@ -216,10 +236,15 @@ function send({ url, method, headers, body, options: o, tls }: WireRequest) {
           await sleep(20);
         }
       }
-      // Send in pieces, stopping once a response has arrived. (This cannot save a response that
-      // arrives with a reset while a piece is being written: the server must keep reading.)
+      // Send in pieces, reading between them: each piece is written only after the event loop has
+      // polled the socket (setImmediate runs after the poll phase), so a response that reached this
+      // machine before the next write is parsed first, and stops the sending, even when the server
+      // then resets the connection (it answered early and closed, RFC 9112 §9.6) and the write
+      // would fail. A server that resets without answering still fails the check.
       const piece = o.chunked ?? 65_536;
       while (sent < body.length && !answered && !req.destroyed) {
+        await yieldToReads();
+        if (answered || req.destroyed) break;
         const chunk = body.subarray(sent, sent + piece);
         sent += chunk.length;
         await new Promise((r) => req.write(chunk, r));

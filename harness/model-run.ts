@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "./check-error.js";
-import { Api, Recorder } from "./http.js";
+import { Recorder, type Api } from "./http.js";
 import type { Server } from "./servers.js";
 import { emptyModel } from "./model.js";
 import { commands, type Command, type Real, type Step } from "./model-commands.js";
@@ -18,8 +18,13 @@ export interface SequenceOptions {
   id: string;
   sequences: number;
   maxCommands: number;
-  /** Shrinking included; a run that reaches it before any failure passes with the sequences it ran. */
-  timeLimitMs: number;
+  /** Chains of sequences that run side by side, each on a server of its own (the sequences are divided among them). */
+  chains: number;
+  /**
+   * Every chain on a fresh server of its own, the first one too, rather than the suite file's: so
+   * that the check can run beside another one that empties the file's server.
+   */
+  ownServer?: boolean;
 }
 
 export const DEFAULT_SEED = 20261124;
@@ -66,7 +71,7 @@ interface Failure {
 }
 
 /** The failure as one line of reason, then the shrunk sequence as curl lines and how to replay it. */
-function report(id: string, details: fc.RunDetails<unknown>, failure: Failure): string {
+function report<Ts>(id: string, details: fc.RunDetails<Ts>, failure: Failure): string {
   const reason = failure.error instanceof Error ? failure.error.message.split("\n")[0]! : String(failure.error);
   const { steps } = failure;
   const last = steps.at(-1);
@@ -87,13 +92,51 @@ function report(id: string, details: fc.RunDetails<unknown>, failure: Failure): 
 /**
  * Runs `options.sequences` generated sequences of up to `options.maxCommands` commands of the mix,
  * each on an emptied server (a fresh one when emptying fails), and throws a CheckError for the
- * shrunk failing sequence, if any.
+ * shrunk failing sequence, if any. The sequences run in `options.chains` chains side by side, each
+ * on a server of its own: chain i runs the sequences i * n to i * n + n - 1 of the seed's stream
+ * (fast-check's `path` starts a run there), so a request waits only for the one before it in its
+ * chain, and the sequences are those of a single chain, at any load.
  */
 export async function checkSequences(ctx: CheckContext, mix: Mix, options: SequenceOptions) {
-  const command = fc.oneof(...Object.entries(mix).map(([name, weight]) => ({ arbitrary: commands[name as keyof Mix], weight: weight! })));
   const { seed, path, replayPath } = replaySettings(options.id);
-  let baseUrl = ctx.api.baseUrl;
-  let booted: Server | undefined;
+  // A replay runs the one sequence its path names.
+  const chains = path ? 1 : options.chains;
+  const perChain = Math.ceil(options.sequences / chains);
+  const runs = await Promise.all(
+    Array.from({ length: chains }, async (_, i) => {
+      const own = options.ownServer || i > 0 ? (await ctx.boot()).server : undefined;
+      const numRuns = Math.min(perChain, options.sequences - i * perChain);
+      return runChain(ctx, mix, options, { seed, path: path ?? String(i * perChain), numRuns, ...(replayPath ? { replayPath } : {}), ...(own ? { server: own } : {}) });
+    }),
+  );
+  const sequences = runs.reduce((n, r) => n + r.sequences, 0);
+  const commandsRun = runs.reduce((n, r) => n + r.commands, 0);
+  ctx.note(`${sequences} sequences in ${chains} chain${chains === 1 ? "" : "s"}, ${commandsRun} commands`);
+  const failed = runs.find((r) => r.error !== undefined);
+  if (!failed) return;
+  if (failed.failure) {
+    // The report shows the exchanges of the shrunk sequence, not those of the last shrinking attempt.
+    ctx.api.recorder.exchanges.length = 0;
+    for (const exchange of failed.failure.recorder.exchanges) ctx.api.recorder.record(exchange);
+  }
+  throw failed.error;
+}
+
+interface Chain {
+  seed: number;
+  /** Where in the seed's stream of sequences the chain starts (fast-check's `path`). */
+  path: string;
+  numRuns: number;
+  replayPath?: string;
+  /** The chain's own server; the suite file's when unset. */
+  server?: Server;
+}
+
+/** One chain: its share of the sequences, one after another, and the CheckError of its failure. */
+async function runChain(ctx: CheckContext, mix: Mix, options: SequenceOptions, chain: Chain) {
+  const command = fc.oneof(...Object.entries(mix).map(([name, weight]) => ({ arbitrary: commands[name as keyof Mix], weight: weight! })));
+  let booted = chain.server;
+  let baseUrl = booted?.baseUrl ?? ctx.api.baseUrl;
   /** The server could not even be made ready: stop, rather than shrink against it. */
   let broken: unknown;
 
@@ -104,7 +147,7 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
   /** An empty server: this one emptied, or a fresh one when an earlier sequence left it unable to empty. */
   let boots = 0;
   async function emptyServer() {
-    const why = await empty(new Api(baseUrl));
+    const why = await empty(ctx.api.at(baseUrl));
     if (why === undefined) return;
     if (++boots > MAX_BOOTS) throw new CheckError(`the server cannot be emptied before a sequence (${why}), even after ${MAX_BOOTS} fresh servers`);
     const previous = booted;
@@ -114,13 +157,16 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
   }
 
   let failure: Failure | undefined;
+  let commandsRun = 0;
+  const { replayPath } = chain;
   const property = fc.asyncProperty(fc.commands([command], { maxCommands: options.maxCommands, size: "max", ...(replayPath ? { replayPath } : {}) }), async (cmds) => {
     if (broken) throw broken;
     await emptyServer().catch((e: unknown) => {
       throw (broken = e);
     });
     const recorder = new Recorder();
-    const real: Real = { api: new Api(baseUrl, recorder), steps: [], fresh };
+    commandsRun += [...cmds].length;
+    const real: Real = { api: ctx.api.at(baseUrl, recorder), steps: [], fresh };
     try {
       await fc.asyncModelRun(() => ({ model: emptyModel(), real }), cmds);
     } catch (error) {
@@ -128,18 +174,11 @@ export async function checkSequences(ctx: CheckContext, mix: Mix, options: Seque
       throw error;
     }
   });
-  const details = await fc.check(property, {
-    numRuns: options.sequences,
-    seed,
-    ...(path ? { path } : {}),
-    plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)],
-  });
-  if (broken) throw broken;
-  if (!details.failed) return;
-  const last = failure;
-  if (!last) throw new CheckError(`the sequences could not run: ${String(details.errorInstance).split("\n")[0]}`);
-  // The report shows the exchanges of the shrunk sequence, not those of the last shrinking attempt.
-  ctx.api.recorder.exchanges.length = 0;
-  for (const exchange of last.recorder.exchanges) ctx.api.recorder.record(exchange);
-  throw new CheckError(report(options.id, details, last));
+  // A fixed depth: the same sequences at any load (the check's own time limit bounds a slow server).
+  const details = await fc.check(property, { numRuns: chain.numRuns, seed: chain.seed, path: chain.path });
+  const done = { sequences: details.numRuns, commands: commandsRun, failure };
+  if (broken) return { ...done, error: broken };
+  if (!details.failed) return { ...done, error: undefined };
+  if (!failure) return { ...done, error: new CheckError(`the sequences could not run: ${String(details.errorInstance).split("\n")[0]}`) };
+  return { ...done, error: new CheckError(report(options.id, details, failure)) };
 }

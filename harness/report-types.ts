@@ -4,6 +4,7 @@ import type { Manifest } from "./manifest.js";
 import type { TargetKind } from "./targets.js";
 
 export interface ReportCheck extends CheckMeta, CheckResult {
+  /** The check's own time: its requests, without `waitMs`, the wait for a server. */
   durationMs?: number;
   /**
    * On a failed check: POSIX shell lines that replay its recorded exchanges with curl (comments

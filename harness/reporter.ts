@@ -60,7 +60,7 @@ export default class ConformanceReporter implements Reporter {
               : { outcome: "passed" as const };
         const entryCheck: ReportCheck = { ...check, ...(result ?? fallback) };
         const duration = test.diagnostic()?.duration;
-        if (duration !== undefined) entryCheck.durationMs = Math.round(duration);
+        if (duration !== undefined) entryCheck.durationMs = Math.max(0, Math.round(duration - (entryCheck.waitMs ?? 0)));
         entry.checks.push(entryCheck);
       }
     }

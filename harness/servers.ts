@@ -30,6 +30,12 @@ function call<T>(broker: string, op: string, body: object): Promise<T> {
   });
 }
 
+/**
+ * Takes a slot in the run's limit of targets checked at once (harness/broker.ts), waiting for one
+ * to free up; `leave` gives it back. A suite file takes one per target, at its first check.
+ */
+export const admit = (broker: string, op: "admit" | "leave" = "admit") => call<object>(broker, op, {}).then(() => {});
+
 export class Server {
   private constructor(
     private readonly broker: string,

@@ -292,7 +292,9 @@ function cellHtml(t: ReportTarget, c: ReportCheck | undefined): string {
   const state = stateOf(c);
   const now = c?.nowPassing ? ` <span class="now" title="passes, but expectations.json lists it: the list can shrink">now passing</span>` : "";
   const label = state === "warn" && c?.expected ? "expected failure" : LABEL[state];
-  const title = c?.durationMs !== undefined ? ` title="${c.durationMs} ms"` : "";
+  const waited = c?.waitMs ? `, after ${c.waitMs} ms waiting for a server` : "";
+  const note = c?.note ? `; ${esc(c.note)}` : "";
+  const title = c?.durationMs !== undefined ? ` title="${c.durationMs} ms${waited}${note}"` : "";
   const head = `<span class="sym" aria-hidden="true">${SYMBOL[state]}</span>${label}`;
   if (!c || state === "pass" || state === "none") return `<td class="${state}"${title}>${head}${now}</td>`;
   if (state === "skip") return `<td class="${state}"${title}>${head}${c.reason ? `<span class="why">${esc(c.reason)}</span>` : ""}</td>`;
