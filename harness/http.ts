@@ -2,8 +2,11 @@
 // chunked bodies, bodies sent slowly, and HEAD. Every response is validated against the spec and
 // recorded for the report. HTTP/1.1 by default, over TLS for https: base URLs; another transport
 // (harness/h2.ts) can carry the same requests.
+import { once } from "node:events";
+import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import net from "node:net";
 import { setImmediate as yieldToReads, setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { validateResponse, type Violation } from "./validate.js";
@@ -197,12 +200,20 @@ function decode(res: ApiResponse, what: string): ApiResponse {
   return { ...responseOf(res.status, res.headers, inflated), encoded: res.body };
 }
 
+/** Bodies larger than this are sent in pieces, reading between them. */
+const PIECE = 65_536;
+
 export function send({ url, method, headers, body, options: o, tls, signal }: WireRequest) {
   return new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
+    const large = body !== undefined && (o.chunked !== undefined || body.length > PIECE);
+    // A large body over cleartext goes through the socket's descriptor (writeThrough), so the socket
+    // is connected here and handed to node:http, which only reads the response from it.
+    const socket = large && url.protocol === "http:" ? net.connect({ host: url.hostname, port: Number(url.port || 80) }) : undefined;
     const request = url.protocol === "https:" ? https.request : http.request;
-    const req = request(url, { method, headers, agent: false, ...tls, ...(signal ? { signal } : {}) }, (res) => {
+    const connection = socket ? { createConnection: () => socket } : { agent: false as const };
+    const req = request(url, { method, headers, ...connection, ...tls, ...(signal ? { signal } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
@@ -226,30 +237,68 @@ export function send({ url, method, headers, body, options: o, tls, signal }: Wi
       ));
     });
     if (!body) return void req.end();
-    if (!o.chunked && body.length <= 65_536) return void req.end(body);
+    if (!large) return void req.end(body);
+    const done = () => answered || req.destroyed;
     (async () => {
-      if (!o.chunked) {
+      let write: (data: Buffer) => Promise<boolean>;
+      if (socket) {
+        await once(socket, "connect").catch(() => {}); // a failed connect is the request's error
+        if (done()) return;
+        const fd = (socket as net.Socket & { _handle: { fd: number } })._handle.fd;
+        const chunked = o.chunked !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "transfer-encoding");
+        const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+        if (chunked) head.push("transfer-encoding: chunked");
+        write = (data) => writeThrough(fd, data, done);
+        if (!(await write(Buffer.from(`${head.join("\r\n")}\r\n\r\n`)))) return;
+        if (o.chunked !== undefined) {
+          const frame = write;
+          write = async (data) => frame(Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]));
+        }
+      } else {
+        req.flushHeaders();
+        write = async (data) => {
+          await yieldToReads(); // a response that arrived meanwhile is read first
+          if (!done()) await new Promise((r) => req.write(data, r));
+          return !done();
+        };
+      }
+      if (o.chunked === undefined) {
         // Let a server that rejects a large declared Content-Length answer before the body is sent:
         // up to 1 s (a busy machine can take that long to deliver the answer), less once it has.
-        req.flushHeaders();
-        for (const until = Date.now() + 1000; !answered && !req.destroyed && Date.now() < until; ) {
-          await sleep(20);
-        }
+        for (const until = Date.now() + 1000; !done() && Date.now() < until; ) await sleep(20);
       }
-      // Send in pieces, reading between them: each piece is written only after the event loop has
-      // polled the socket (setImmediate runs after the poll phase), so a response that reached this
-      // machine before the next write is parsed first, and stops the sending, even when the server
-      // then resets the connection (it answered early and closed, RFC 9112 §9.6) and the write
-      // would fail. A server that resets without answering still fails the check.
-      const piece = o.chunked ?? 65_536;
-      while (sent < body.length && !answered && !req.destroyed) {
-        await yieldToReads();
-        if (answered || req.destroyed) break;
+      const piece = o.chunked ?? PIECE;
+      while (sent < body.length && !done()) {
         const chunk = body.subarray(sent, sent + piece);
+        if (!(await write(chunk))) return;
         sent += chunk.length;
-        await new Promise((r) => req.write(chunk, r));
       }
-      if (!answered && !req.destroyed) req.end();
+      if (done()) return;
+      if (!socket) req.end();
+      else if (o.chunked !== undefined) await write(Buffer.alloc(0)); // the last chunk
     })();
   });
+}
+
+/**
+ * Writes to a connected socket through its descriptor rather than its stream. A write the server
+ * refuses (EPIPE, ECONNRESET: it answered early, closed and reset the connection, RFC 9112 §9.6)
+ * only stops the writing: node:http would destroy the socket on it, and lose a response that is
+ * waiting to be read, but here the socket stays open and the response is read as it would have
+ * been. A server that resets without answering still fails, on the read side. Returns whether
+ * all of `data` was written.
+ */
+async function writeThrough(fd: number, data: Buffer, stop: () => boolean): Promise<boolean> {
+  let written = 0;
+  for (let pause = 1; written < data.length && !stop(); ) {
+    try {
+      written += await new Promise<number>((resolve, reject) => fs.write(fd, data, written, data.length - written, null, (e, n) => (e ? reject(e) : resolve(n))));
+      pause = 1;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return false;
+      await sleep(pause); // the socket's buffer is full: the server is not reading yet
+      pause = Math.min(pause * 2, 50);
+    }
+  }
+  return written === data.length;
 }
