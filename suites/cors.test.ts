@@ -1,8 +1,11 @@
 // Optional profile `cors`: a preflight OPTIONS with Origin and Access-Control-Request-Method answers
 // 2xx with Access-Control-Allow-Origin and Access-Control-Allow-Methods; a plain request with Origin
-// gets Access-Control-Allow-Origin. Both headers as the Fetch standard's CORS check reads them.
+// gets Access-Control-Allow-Origin, error answers included (without it a browser hides a 4xx's
+// problem from the script and reports a CORS error instead). Both headers as the Fetch standard's
+// CORS check reads them.
 import { section } from "../harness/check.js";
-import { assert, expectHeader, fail } from "../harness/expect.js";
+import { assert, expectHeader, expectStatus, fail } from "../harness/expect.js";
+import { TRIGGERS, type Trigger } from "../harness/error-triggers.js";
 import type { ApiResponse } from "../harness/http.js";
 import { createUser, uniqueEmail } from "../harness/users.js";
 
@@ -41,3 +44,27 @@ check({ id: "CORS-04", level: "MUST", profile, title: "MUST send Access-Control-
   const res = await api.post("/api/users", { name: "Cross Origin", email: uniqueEmail() }, { headers: { origin: ORIGIN } });
   expectAllowOrigin(res);
 });
+
+/**
+ * Error answers, each from a place in a server where the CORS layer can be left out: the router's
+ * fallback (404, 405), the body checks before the handler (415, and a 413 that a body limit
+ * answers for a declared Content-Length before the body is read), the handler's own errors (422,
+ * 409), the path extractor (400).
+ */
+const errors: [id: string, trigger: Trigger][] = [
+  ["CORS-05", TRIGGERS.unknownPath],
+  ["CORS-06", TRIGGERS.wrongMethod],
+  ["CORS-07", TRIGGERS.mediaType],
+  ["CORS-08", TRIGGERS.rulesBroken],
+  ["CORS-09", TRIGGERS.emailTaken],
+  ["CORS-10", TRIGGERS.tooLarge],
+  ["CORS-11", TRIGGERS.malformedId],
+];
+
+for (const [id, { status, what, send }] of errors) {
+  check({ id, level: "MUST", profile, title: `MUST send Access-Control-Allow-Origin on the ${status} for ${what}, with Origin` }, async ({ api }) => {
+    const res = await send(api, { origin: ORIGIN });
+    expectStatus(res, status);
+    expectAllowOrigin(res);
+  });
+}

@@ -39,7 +39,11 @@ func main() {
 	}
 	events := newHub()
 	// withMiddleware stays outermost: MaxBytesReader needs the server's own
-	// ResponseWriter.
+	// ResponseWriter. The request-id and CORS layers come next, outside
+	// everything that answers: the router's fallbacks (404, 405, and the 404 for
+	// an unclean path), the body checks (415, 413) and the handlers' problems
+	// all carry their headers. withMiddleware's own 500 for a panic keeps the
+	// headers they had set.
 	handler := withMiddleware(withRequestID(withCORS(withGzip(newHandler(newStore(events))))))
 	srv := &http.Server{
 		Handler: handler,
@@ -156,10 +160,6 @@ func withMiddleware(next http.Handler) http.Handler {
 				"status", rec.status, "duration", time.Since(start).String(),
 				"request_id", rec.Header().Get(requestIDHeader))
 		}()
-		if !isCleanPath(r.URL.EscapedPath()) {
-			notFound(rec, r)
-			return
-		}
 		next.ServeHTTP(rec, r)
 	})
 }

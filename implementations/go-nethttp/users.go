@@ -122,7 +122,15 @@ func newHandler(s *store) http.Handler {
 	mux.HandleFunc("DELETE /api/users/{id}", s.delete)
 	mux.HandleFunc("/api/users/{id}", methodNotAllowed("GET, HEAD, PUT, PATCH, DELETE"))
 	mux.HandleFunc("/", notFound)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux would answer an unclean path (//, /./, /../) with a 301 to
+		// the clean one; the contract wants 404.
+		if !isCleanPath(r.URL.EscapedPath()) {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // parseInt64 accepts ^-?[0-9]+$ within 64 bits. strconv.ParseInt alone would

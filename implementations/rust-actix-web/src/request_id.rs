@@ -1,6 +1,7 @@
 //! Profile `request-id`: every response carries `X-Request-Id`, the request's own when it sent a
-//! usable one, a fresh UUID v4 otherwise. A `wrap_fn` middleware, outermost, so that error
-//! responses (404s, 405s, 412s) get it too.
+//! usable one, a fresh UUID v4 otherwise. A `wrap_fn` middleware, outermost (wrapped last), so
+//! that every answer gets it: the app's and resources' fallbacks (404, 405), extractor rejections
+//! (400, 413, 415), handler errors (409, 412, 422), and an inner middleware's error too.
 
 use actix_web::{
     Error,
@@ -35,9 +36,21 @@ where
     };
     let response = srv.call(req);
     async move {
-        // handlers' errors (ApiError) are already responses here
-        let mut res = response.await?;
-        res.headers_mut().insert(X_REQUEST_ID, id);
-        Ok(res)
+        match response.await {
+            // handlers' and extractors' errors (ApiError, 404, 405, 413, 415) are responses here
+            Ok(mut res) => {
+                res.headers_mut().insert(X_REQUEST_ID, id);
+                Ok(res)
+            }
+            // an inner middleware's error becomes a response only after this one has returned
+            // (as actix-cors does, the header goes on through a response mapper)
+            Err(mut err) => {
+                err.add_response_mapper(move |mut res| {
+                    res.headers_mut().insert(X_REQUEST_ID, id.clone());
+                    res
+                });
+                Err(err)
+            }
+        }
     }
 }

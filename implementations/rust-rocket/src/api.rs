@@ -1,7 +1,7 @@
 //! Routes, the 405 fallback routes and the problem+json catcher.
 
 use rocket::http::{Header, Method, Status};
-use rocket::response::status::Created;
+use rocket::response::{self, status::Created};
 use rocket::route::{self, Handler, Route};
 use rocket::serde::json::{json, Json, Value};
 use rocket::serde::Serialize;
@@ -174,10 +174,25 @@ impl Handler for MethodNotAllowed {
 /// accepts extension methods after 0.5: rwf2/Rocket#2847). Every 400 of this API is a route's
 /// own `Problem`, so a 400 that reaches a catcher is such a request: 501 (RFC 9110 §15.6.2).
 #[catch(400)]
-fn not_implemented(req: &Request<'_>) -> Problem {
+fn not_implemented(req: &Request<'_>) -> Unfaired<Problem> {
     let detail =
         format!("this server does not implement the method of the request to {}", req.uri().path());
-    Problem::new(Status::NotImplemented, detail)
+    Unfaired(Problem::new(Status::NotImplemented, detail))
+}
+
+/// An answer that Rocket sends without its response fairings: a request that fails to parse goes
+/// straight to the 400 catcher (`Rocket::handle_error`; only `Rocket::dispatch` runs fairings), so
+/// the CORS and `X-Request-Id` headers are added here. The request is the one Rocket salvaged,
+/// with its headers.
+struct Unfaired<R>(R);
+
+impl<'r, R: response::Responder<'r, 'static>> response::Responder<'r, 'static> for Unfaired<R> {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let mut res = self.0.respond_to(req)?;
+        crate::request_id::add_header(req, &mut res);
+        crate::cors::add_headers(req, &mut res);
+        Ok(res)
+    }
 }
 
 /// Every error Rocket answers itself (no route: 404, a malformed request: 400, a

@@ -22,23 +22,32 @@ impl Fairing for Cors {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some(origin) = req.headers().get_one("Origin") else { return };
-        let preflight = req.method() == Method::Options
-            && req.headers().contains("Access-Control-Request-Method");
-        if preflight {
-            // The 405 (or 404) of a plain OPTIONS becomes the preflight's answer.
-            for name in ["Allow", "Content-Type"] {
-                res.remove_header(name);
-            }
-            res.set_status(Status::NoContent);
-            res.set_sized_body(0, Cursor::new(""));
-            res.set_raw_header("Access-Control-Allow-Methods", METHODS);
-            res.set_raw_header("Access-Control-Allow-Headers", REQUEST_HEADERS);
-            res.set_raw_header("Access-Control-Max-Age", "600");
-        } else {
-            res.set_raw_header("Access-Control-Expose-Headers", EXPOSED);
+        add_headers(req, res);
+    }
+}
+
+/// The fairing's work, also for the one answer Rocket sends without running fairings (see
+/// `api::Unfaired`).
+pub fn add_headers(req: &Request<'_>, res: &mut Response<'_>) {
+    let Some(origin) = req.headers().get_one("Origin") else { return };
+    let preflight =
+        req.method() == Method::Options && req.headers().contains("Access-Control-Request-Method");
+    if preflight {
+        // The 405 (or 404) of a plain OPTIONS becomes the preflight's answer.
+        for name in ["Allow", "Content-Type"] {
+            res.remove_header(name);
         }
-        res.set_raw_header("Access-Control-Allow-Origin", origin.to_owned());
+        res.set_status(Status::NoContent);
+        res.set_sized_body(0, Cursor::new(""));
+        res.set_raw_header("Access-Control-Allow-Methods", METHODS);
+        res.set_raw_header("Access-Control-Allow-Headers", REQUEST_HEADERS);
+        res.set_raw_header("Access-Control-Max-Age", "600");
+    } else {
+        res.set_raw_header("Access-Control-Expose-Headers", EXPOSED);
+    }
+    res.set_raw_header("Access-Control-Allow-Origin", origin.to_owned());
+    // Once, even when both the fairing and `api::Unfaired` ran.
+    if !res.headers().get("Vary").any(|v| v.eq_ignore_ascii_case("Origin")) {
         res.adjoin_raw_header("Vary", "Origin");
     }
 }

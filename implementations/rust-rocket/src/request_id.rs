@@ -29,6 +29,12 @@ impl Fairing for RequestId {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        res.set_raw_header("X-Request-Id", id_of(req).to_owned());
+        add_header(req, res);
     }
+}
+
+/// The fairing's work, also for the one answer Rocket sends without running fairings (see
+/// `api::Unfaired`).
+pub fn add_header(req: &Request<'_>, res: &mut Response<'_>) {
+    res.set_raw_header("X-Request-Id", id_of(req).to_owned());
 }
