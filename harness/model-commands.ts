@@ -1,9 +1,12 @@
 // The commands of the model-based checks. Each is one request: `check(model)` says when it applies,
 // `run(model, real)` sends it, asserts that the status, the key headers (Location, Link,
-// X-Total-Count) and the body are what the model predicts, then updates the model. fast-check
-// picks the order and shrinks a failing sequence (harness/model-run.ts runs them).
+// X-Total-Count) and the body are what the model predicts, then updates the model. A write the
+// model predicts is refused (404, 409) changes nothing: the command then reads the collection back
+// and compares it with the model, unchanged. fast-check picks the order and shrinks a failing
+// sequence (harness/model-run.ts runs them).
 import fc from "fast-check";
 import type { Api, ApiResponse } from "./http.js";
+import { CheckError } from "./check-error.js";
 import { assert, expectEqual, expectHeader, expectProblem, expectStatus, fail, linkTarget } from "./expect.js";
 import { asciiLower, freeEmails, holder, lastPage, predictPage, recase, type Casing, type ModelUser, type UsersModel } from "./model.js";
 
@@ -86,6 +89,30 @@ function email(m: Readonly<UsersModel>, r: Real, e: EmailChoice) {
 }
 const showEmail = (e: EmailChoice) => (e.kind === "fresh" ? `fresh ${e.local}` : `${e.kind} #${e.pick} ${e.casing}`);
 
+const ids = (users: ModelUser[]) => users.map((u) => u.id);
+
+/**
+ * The write just sent must be refused with `status`, and a refused request changes nothing: the
+ * model stays as it is, and the collection reads back (one page of up to 100, which holds every
+ * user of a sequence) exactly as the model holds it, X-Total-Count and total included.
+ */
+async function refused(m: Readonly<UsersModel>, r: Real, res: ApiResponse, status: number) {
+  expectProblem(res, status);
+  const write = r.steps.at(-1)!;
+  const back = await send(r, "GET", "/api/users?per_page=100");
+  const want = predictPage(m, 1, 100);
+  try {
+    expectStatus(back, 200);
+    expectEqual(expectHeader(back, "X-Total-Count"), String(want.total), "X-Total-Count");
+    expectEqual(back.json.total, want.total, "total");
+    expectEqual(ids(back.json.data), ids(want.data), "ids on page 1 of size 100");
+    want.data.forEach((user, i) => expectEqual(back.json.data[i], user, `user ${user.id} in the page`));
+  } catch (e) {
+    if (!(e instanceof CheckError)) throw e;
+    throw new CheckError(`${e.message}, after the ${write.method} ${write.path} refused with ${status}, which changes nothing`);
+  }
+}
+
 /** A 200 to PUT or PATCH: the user with the members it names changed; then the model follows. */
 function updated(m: UsersModel, res: ApiResponse, method: string, user: ModelUser, changes: Partial<Pick<ModelUser, "name" | "email">>) {
   expectStatus(res, 200);
@@ -106,7 +133,7 @@ class Create implements Command {
   async run(m: UsersModel, r: Real) {
     const address = email(m, r, this.email);
     const res = await send(r, "POST", "/api/users", { name: this.name, email: address });
-    if (holder(m, address)) return void expectProblem(res, 409);
+    if (holder(m, address)) return refused(m, r, res, 409);
     expectStatus(res, 201);
     const user = res.json as ModelUser;
     assert(user.id > m.lastId, `new id ${user.id} is not greater than ${m.lastId}, the highest id this sequence was given`);
@@ -160,7 +187,6 @@ class ListPage implements Command {
     }
     if (this.method === "HEAD") return expectEqual(res.body.length, 0, "HEAD body length");
     expectEqual([res.json.page, res.json.per_page, res.json.total], [page, this.perPage, want.total], "[page, per_page, total]");
-    const ids = (users: ModelUser[]) => users.map((u) => u.id);
     expectEqual(ids(res.json.data), ids(want.data), `ids on page ${page} of size ${this.perPage}`);
     want.data.forEach((user, i) => expectEqual(res.json.data[i], user, `user ${user.id} in the page`));
   }
@@ -179,8 +205,8 @@ class Put implements Command {
     const { id, user } = resolve(m, this.target);
     const address = user ? recase(user.email, this.casing) : r.fresh("nobody");
     const res = await send(r, "PUT", `/api/users/${id}`, { name: this.name, email: address });
-    if (!user) return void expectProblem(res, 404);
-    if (holder(m, address, id)) return void expectProblem(res, 409);
+    if (!user) return refused(m, r, res, 404);
+    if (holder(m, address, id)) return refused(m, r, res, 409);
     updated(m, res, "PUT", user, { name: this.name, email: address });
   }
   toString = () => `put(${showTarget(this.target)}, ${JSON.stringify(this.name)}, own email ${this.casing})`;
@@ -199,8 +225,8 @@ class Patch implements Command {
     if (this.members.name !== undefined) changes.name = this.members.name;
     if (this.members.email !== undefined) changes.email = user ? recase(user.email, this.members.email) : r.fresh("nobody");
     const res = await send(r, "PATCH", `/api/users/${id}`, changes);
-    if (!user) return void expectProblem(res, 404);
-    if (changes.email !== undefined && holder(m, changes.email, id)) return void expectProblem(res, 409);
+    if (!user) return refused(m, r, res, 404);
+    if (changes.email !== undefined && holder(m, changes.email, id)) return refused(m, r, res, 409);
     updated(m, res, "PATCH", user, changes);
   }
   toString = () => `patch(${showTarget(this.target)}, ${JSON.stringify(this.members)})`;
@@ -212,7 +238,7 @@ class Delete implements Command {
   async run(m: UsersModel, r: Real) {
     const { id, user } = resolve(m, this.target);
     const res = await send(r, "DELETE", `/api/users/${id}`);
-    if (!user) return void expectProblem(res, 404);
+    if (!user) return refused(m, r, res, 404);
     expectStatus(res, 204);
     expectEqual(res.body.length, 0, "DELETE body length");
     m.users.splice(m.users.indexOf(user), 1);
@@ -234,11 +260,12 @@ class ReuseEmail implements Command {
   async run(m: UsersModel, r: Real) {
     const owner = m.users[this.owner % m.users.length]!;
     const address = recase(owner.email, this.casing);
-    if (this.via === "POST") return void expectProblem(await send(r, "POST", "/api/users", { name: "Copy", email: address }), 409);
+    if (this.via === "POST") return refused(m, r, await send(r, "POST", "/api/users", { name: "Copy", email: address }), 409);
     const others = m.users.filter((u) => u !== owner);
     const other = others[this.other % others.length]!;
-    const body = this.via === "PUT" ? { name: other.name, email: address } : { email: address };
-    expectProblem(await send(r, this.via, `/api/users/${other.id}`, body), 409);
+    // A new name beside the taken email: a server that writes before it checks shows it.
+    const body = { name: `${other.name} (copy)`, email: address };
+    await refused(m, r, await send(r, this.via, `/api/users/${other.id}`, body), 409);
   }
   toString = () => `reuse-email(${this.via}, owner #${this.owner}, other #${this.other}, ${this.casing})`;
 }
@@ -255,7 +282,7 @@ class ChangeEmail implements Command {
     const user = m.users[this.user % m.users.length]!;
     const address = email(m, r, this.email);
     const res = await send(r, this.via, `/api/users/${user.id}`, this.via === "PUT" ? { name: user.name, email: address } : { email: address });
-    if (holder(m, address, user.id)) return void expectProblem(res, 409);
+    if (holder(m, address, user.id)) return refused(m, r, res, 409);
     updated(m, res, this.via, user, { email: address });
   }
   toString = () => `change-email(${this.via}, user #${this.user}, ${showEmail(this.email)})`;

@@ -1,9 +1,10 @@
-// The resource, and the status codes of the CRUD endpoints.
+// The resource, the status codes of the CRUD endpoints, and a refused request that changes nothing.
 import fc from "fast-check";
 import { setTimeout as sleep } from "node:timers/promises";
 import { section } from "../harness/check.js";
+import type { Api } from "../harness/http.js";
 import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
-import { createUser, uniqueEmail } from "../harness/users.js";
+import { createUser, uniqueEmail, whileQuiet, type User } from "../harness/users.js";
 
 const { check } = section("The resource");
 
@@ -65,7 +66,7 @@ check({ id: "RES-08", level: "MUST", title: "MUST answer PUT with 200 and the re
   expectEqual([res.json.id, res.json.name, res.json.email, res.json.created_at], [created.id, "Grace Hopper", email, created.created_at], "[id, name, email, created_at]");
 });
 
-async function refreshes(method: "put" | "patch", api: Parameters<Parameters<typeof check>[1]>[0]["api"]) {
+async function refreshes(method: "put" | "patch", api: Api) {
   const created = await createUser(api);
   await sleep(1100); // timestamps may have one-second precision
   const body = method === "put" ? { name: "Later", email: created.email } : {};
@@ -167,4 +168,100 @@ check({ id: "RES-25", level: "MUST", title: "MUST store any valid name exactly a
     }),
     { numRuns: 25, seed: 20261124, endOnFailure: true }, // shrinking costs a request a step
   );
+});
+
+// A request answered 4xx or 5xx changes nothing, not even in part (contract, "Endpoints"). No
+// status shows a partial write: each check reads the store back after one refused request.
+
+/** Each user reads back exactly as it was before the refused request (`refused`: "PUT refused with 409"). */
+async function expectUnchanged(api: Api, users: User[], refused: string) {
+  for (const user of users) {
+    const res = await api.get(`/api/users/${user.id}`);
+    expectStatus(res, 200);
+    expectEqual(res.json, user, `user ${user.id} after the ${refused}`);
+  }
+}
+
+for (const [id, method] of [["RES-26", "PUT"], ["RES-27", "PATCH"]] as const) {
+  check({ id, level: "MUST", section: "Endpoints", title: `MUST change nothing when it refuses a ${method} with 409: name, email and updated_at stay, and the other user keeps the email` }, async ({ api }) => {
+    const [holder, user] = [await createUser(api), await createUser(api)];
+    await sleep(1100); // a refreshed updated_at shows even with one-second precision
+    const body = { name: "Not Applied", email: holder.email.toUpperCase() }; // PATCH names both members too
+    expectStatus(await api.request(method, `/api/users/${user.id}`, { json: body }), 409);
+    await expectUnchanged(api, [user, holder], `${method} refused with 409`);
+  });
+}
+
+/** Bodies that break one rule beside a member that is valid and new: a 422, and nothing applied. */
+const halfValid = [
+  ["RES-28", "PUT", "its email, beside a valid new name", () => ({ name: "Not Applied", email: "not-an-email" })],
+  ["RES-29", "PUT", "its name, beside a valid new email", () => ({ name: "", email: uniqueEmail("not-applied") })],
+  ["RES-30", "PATCH", "its email, beside a valid new name", () => ({ name: "Not Applied", email: "not-an-email" })],
+  ["RES-31", "PATCH", "its name, beside a valid new email", () => ({ name: " ", email: uniqueEmail("not-applied") })],
+  ["RES-32", "PATCH", "a member that is not a user's, beside a valid new name", () => ({ name: "Not Applied", role: "admin" })],
+] as const;
+for (const [id, method, why, body] of halfValid) {
+  check({ id, level: "MUST", section: "Endpoints", title: `MUST change nothing when it refuses a ${method} with 422 for ${why}` }, async ({ api }) => {
+    const user = await createUser(api);
+    expectStatus(await api.request(method, `/api/users/${user.id}`, { json: body() }), 422);
+    await expectUnchanged(api, [user], `${method} refused with 422`);
+  });
+}
+
+/** total and X-Total-Count, from one small page. */
+async function counts(api: Api) {
+  const res = await api.get("/api/users?per_page=1");
+  expectStatus(res, 200);
+  return { total: res.json.total as number, header: expectHeader(res, "X-Total-Count") };
+}
+
+/** A valid user's JSON, then spaces up to 1,048,577 bytes: a decoder that reads only the object sees a good user. */
+const userThenSpaces = () => {
+  const json = JSON.stringify({ name: "Too Large", email: uniqueEmail("too-large") });
+  return Buffer.from(json + " ".repeat(1_048_577 - Buffer.byteLength(json)));
+};
+
+const refusedCreates = [
+  ["RES-33", 413, "a chunked body of 1,048,577 bytes, the user first, then spaces", () => ({ body: userThenSpaces(), headers: { "content-type": "application/json" }, chunked: 65_536 })],
+  ["RES-34", 415, "text/plain", () => ({ body: JSON.stringify({ name: "Plain Text", email: uniqueEmail("plain") }), headers: { "content-type": "text/plain" } })],
+] as const;
+for (const [id, status, why, request] of refusedCreates) {
+  check({ id, level: "MUST", section: "Endpoints", title: `MUST create no user when it refuses a POST with ${status} (${why}): total and X-Total-Count stay` }, async ({ api }) => {
+    const refused = `POST refused with ${status}`;
+    // On a shared url: server another client may create or delete meanwhile: then it tries again.
+    const { before, after } = await whileQuiet(
+      async () => {
+        const before = await counts(api);
+        expectStatus(await api.request("POST", "/api/users", request()), status);
+        return { before, after: await counts(api) };
+      },
+      (r) => r.after.total === r.before.total && r.after.header === r.before.header,
+    );
+    expectEqual(after.total, before.total, `total after the ${refused}`);
+    expectEqual(after.header, before.header, `X-Total-Count after the ${refused}`);
+  });
+}
+
+check({ id: "RES-35", level: "MUST", section: "Endpoints", title: "MUST NOT list a user for a POST it refused with 409, 415 or 422" }, async ({ api }) => {
+  const holder = await createUser(api);
+  const refused = [
+    { status: 409, email: holder.email.toUpperCase(), type: "application/json", extra: {} },
+    { status: 415, email: uniqueEmail("refused"), type: "text/plain", extra: {} },
+    { status: 422, email: uniqueEmail("refused"), type: "application/json", extra: { role: "admin" } },
+  ];
+  for (const r of refused) {
+    const body = JSON.stringify({ name: `Refused ${r.status}`, email: r.email, ...r.extra });
+    expectStatus(await api.request("POST", "/api/users", { body, headers: { "content-type": r.type } }), r.status);
+  }
+  const listed: User[] = [];
+  for (let page = 1, last = 1; page <= last; page++) {
+    const res = await api.get(`/api/users?per_page=100&page=${page}`);
+    expectStatus(res, 200);
+    listed.push(...res.json.data);
+    last = Math.ceil(res.json.total / 100);
+  }
+  for (const r of refused) {
+    const user = listed.find((u) => u.email === r.email); // the holder's email differs in case
+    assert(!user, `the list holds user ${user?.id} (${r.email}) from the POST refused with ${r.status}`);
+  }
 });

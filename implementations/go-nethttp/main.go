@@ -32,7 +32,7 @@ func main() {
 		log.Error("listen", "err", err)
 		os.Exit(1)
 	}
-	tlsConfig, err := tlsFromEnv()
+	certFile, keyFile, err := tlsFiles()
 	if err != nil {
 		log.Error("tls", "err", err)
 		os.Exit(1)
@@ -53,7 +53,6 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		TLSConfig:         tlsConfig,
 		// HTTP/1.1, HTTP/2 over TLS (ALPN h2) and cleartext HTTP/2 with
 		// prior knowledge (h2c), all on the one port.
 		Protocols: new(http.Protocols),
@@ -70,13 +69,13 @@ func main() {
 	defer stop()
 	served := make(chan error, 1)
 	go func() {
-		if tlsConfig != nil {
-			served <- srv.ServeTLS(handshakeOnly{ln}, "", "")
+		if certFile != "" {
+			served <- srv.ServeTLS(ln, certFile, keyFile)
 			return
 		}
 		served <- srv.Serve(ln)
 	}()
-	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil)
+	log.Info("listening", "addr", ln.Addr().String(), "tls", certFile != "")
 
 	select {
 	case err := <-served:
