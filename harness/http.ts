@@ -244,11 +244,11 @@ export function send({ url, method, headers, body, options: o, tls, signal }: Wi
       if (socket) {
         await once(socket, "connect").catch(() => {}); // a failed connect is the request's error
         if (done()) return;
-        const fd = (socket as net.Socket & { _handle: { fd: number } })._handle.fd;
+        const through = descriptorOf(socket);
         const chunked = o.chunked !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "transfer-encoding");
         const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
         if (chunked) head.push("transfer-encoding: chunked");
-        write = (data) => writeThrough(fd, data, done);
+        write = (data) => through.write(data, done);
         if (!(await write(Buffer.from(`${head.join("\r\n")}\r\n\r\n`)))) return;
         if (o.chunked !== undefined) {
           const frame = write;
@@ -285,20 +285,37 @@ export function send({ url, method, headers, body, options: o, tls, signal }: Wi
  * refuses (EPIPE, ECONNRESET: it answered early, closed and reset the connection, RFC 9112 §9.6)
  * only stops the writing: node:http would destroy the socket on it, and lose a response that is
  * waiting to be read, but here the socket stays open and the response is read as it would have
- * been. A server that resets without answering still fails, on the read side. Returns whether
- * all of `data` was written.
+ * been. A server that resets without answering still fails, on the read side.
+ *
+ * The socket is not closed while a write is in flight (its _destroy waits for it): a descriptor
+ * closed under a queued write could be reused by another connection of this process, which would
+ * get the bytes.
  */
-async function writeThrough(fd: number, data: Buffer, stop: () => boolean): Promise<boolean> {
-  let written = 0;
-  for (let pause = 1; written < data.length && !stop(); ) {
-    try {
-      written += await new Promise<number>((resolve, reject) => fs.write(fd, data, written, data.length - written, null, (e, n) => (e ? reject(e) : resolve(n))));
-      pause = 1;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return false;
-      await sleep(pause); // the socket's buffer is full: the server is not reading yet
-      pause = Math.min(pause * 2, 50);
-    }
-  }
-  return written === data.length;
+function descriptorOf(socket: net.Socket) {
+  const fd = (socket as net.Socket & { _handle: { fd: number } })._handle.fd;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const destroy = socket._destroy;
+  socket._destroy = (error, callback) => {
+    const close = () => destroy.call(socket, error, callback);
+    void inFlight.then(close, close);
+  };
+  const once = (data: Buffer, from: number) =>
+    (inFlight = new Promise<number>((resolve, reject) => fs.write(fd, data, from, data.length - from, null, (e, n) => (e ? reject(e) : resolve(n)))));
+  return {
+    /** Writes all of `data` unless `stop()` or a refused write ends it first; whether it was all written. */
+    async write(data: Buffer, stop: () => boolean): Promise<boolean> {
+      let written = 0;
+      for (let pause = 1; written < data.length && !stop() && !socket.destroyed; ) {
+        try {
+          written += await once(data, written);
+          pause = 1;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return false;
+          await sleep(pause); // the socket's buffer is full: the server is not reading yet
+          pause = Math.min(pause * 2, 50);
+        }
+      }
+      return written === data.length;
+    },
+  };
 }
