@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { FAULTS, SUITE_OF_PREFIX } from "./faults.js";
+import { FAULTS, reasonFor, SUITE_OF_PREFIX } from "./faults.js";
 import { startStub, VITEST_BIN } from "./stub-server.js";
 
 /** One line of `vitest list --json`: the test's name is "<target> > <id> <title>", and the title starts with its level. */
@@ -69,5 +69,18 @@ describe("broken servers (fixtures/faults.json)", () => {
     const ids = new Set(checks.map((c) => c.id));
     expect(FAULTS.flatMap((f) => f.checks.filter((id) => !ids.has(id)).map((id) => `${f.fault}: ${id}`))).toEqual([]);
     expect(new Set(FAULTS.map((f) => f.fault)).size).toBe(FAULTS.length);
+  });
+
+  test("every check a fault aims at has a reason of its own: 8 characters at least, more than words most failures hold", () => {
+    // Words that almost every failure message contains: a reason made of them alone shows a check
+    // failing, not failing for the fault's reason.
+    const generic = new Set(["expected", "status", "is", "body", "user", "not", "the", "a"]);
+    const weak = FAULTS.flatMap((f) =>
+      f.checks
+        .map((id) => [id, reasonFor(f, id)] as const)
+        .filter(([, r]) => r === undefined || r.trim().length < 8 || r.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).every((w) => generic.has(w)))
+        .map(([id, r]) => `${f.fault} ${id}: ${JSON.stringify(r ?? null)}`),
+    );
+    expect(weak, "each needs a reason that only its fault gives (fixtures/faults.json)").toEqual([]);
   });
 });
