@@ -5,7 +5,7 @@ import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, send, type RecordedExchange } from "./http.js";
 import { admit, Server } from "./servers.js";
 import { CheckError } from "./check-error.js";
-import { HangWatch, PROBE_MS, type Hung } from "./hang.js";
+import { HangWatch, PROBE_MS } from "./hang.js";
 import type { Pki } from "./tls.js";
 import type { Expectation, Target } from "./targets.js";
 
@@ -316,18 +316,18 @@ function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, serve
  */
 class Clock {
   waitedMs = 0;
+  /** Waits in progress (several servers may start at once), and since when there has been one. */
   private waiting = 0;
+  private waitingSince = 0;
   private readonly startedAt = Date.now();
 
   /** Waits for `step` off the clock. */
   async off<T>(step: () => Promise<T>): Promise<T> {
-    const from = Date.now();
-    this.waiting++;
+    if (this.waiting++ === 0) this.waitingSince = Date.now();
     try {
       return await step();
     } finally {
-      this.waiting--;
-      this.waitedMs += Date.now() - from;
+      if (--this.waiting === 0) this.waitedMs += Date.now() - this.waitingSince;
     }
   }
 
