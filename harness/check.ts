@@ -3,11 +3,12 @@
 // for the report. Checks never learn which implementation they run against.
 import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, send, type RecordedExchange } from "./http.js";
-import { admit, Server } from "./servers.js";
+import { admit, Server, type ServerHandle } from "./servers.js";
+import { startApp, supertestTransport } from "./app.js";
 import { CheckError } from "./check-error.js";
 import { HangWatch, PROBE_MS } from "./hang.js";
 import type { Pki } from "./tls.js";
-import type { Expectation, Target } from "./targets.js";
+import type { Expectation, Target, TargetKind } from "./targets.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
 /**
@@ -89,7 +90,7 @@ export interface CheckContext {
   /** A client of the suite file's server (fresh for each suite file). */
   api: Api;
   /** Starts another fresh server, for checks that control its lifecycle or need other options. */
-  boot(options?: ServerOptions): Promise<{ api: Api; server: Server }>;
+  boot(options?: ServerOptions): Promise<{ api: Api; server: ServerHandle }>;
   /**
    * Runs `make` once per suite file and target, and gives every check that asks the same result:
    * for one scenario that several checks read (graceful shutdown).
@@ -119,10 +120,17 @@ export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
   concurrent?: boolean;
 }
 
-const NEEDS = {
-  fresh: "needs a fresh, empty server; a url: target is shared and may hold data",
-  lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
-  tls: "needs a server started with the harness's TLS certificate (TLS_CERT, TLS_KEY), which a url: target is not",
+/** Why a url: or app: target cannot run a check that `requires` something; undefined: it can. */
+const NEEDS: Partial<Record<TargetKind, Partial<Record<NonNullable<CheckOptions["requires"]>, string>>>> = {
+  url: {
+    fresh: "needs a fresh, empty server; a url: target is shared and may hold data",
+    lifecycle: "needs control of the server's lifecycle (signals, exit status), which a url: target does not give",
+    tls: "needs a server started with the harness's TLS certificate (TLS_CERT, TLS_KEY), which a url: target is not",
+  },
+  app: {
+    lifecycle: "needs a server process to signal and to watch exit, which an app: target, run in this process, does not have",
+    tls: "needs a server started with the harness's TLS certificate (TLS_CERT, TLS_KEY), which an app: target, a request listener, is not",
+  },
 };
 
 /**
@@ -154,7 +162,7 @@ export const pki = (): Pki => inject("pki")!;
  * file's last check.
  */
 class TargetServers {
-  private readonly servers: Server[] = [];
+  private readonly servers: ServerHandle[] = [];
   private shared?: Promise<Endpoint>;
   private readonly memo = new Map<string, Promise<unknown>>();
   /** What the servers that never became healthy, or were stopped when they hung, wrote. */
@@ -190,8 +198,13 @@ class TargetServers {
     await Promise.all(servers.map((s) => s.stop().catch(() => {})));
   }
 
-  async start(options: ServerOptions = this.options): Promise<Server> {
+  async start(options: ServerOptions = this.options): Promise<ServerHandle> {
     const { target } = this;
+    if (target.module) {
+      const app = await startApp(target.module);
+      this.servers.push(app);
+      return app;
+    }
     if (!this.broker) throw new Error(`${target.name}: no container broker in this run (it starts containers only for implementation and image: targets)`);
     this.watch.assertAnswering();
     const request = { image: target.image!, ...(target.env ? { env: target.env } : {}), ...(options.tls ? { tls: true } : {}) };
@@ -216,9 +229,13 @@ class TargetServers {
     return this.client(await this.shared, recorder);
   };
 
-  /** A client of one of these servers: over HTTPS, trusting the harness's CA, when it was started with TLS. */
+  /**
+   * A client of one of these servers: over HTTPS, trusting the harness's CA, when it was started
+   * with TLS; through supertest for an app: target.
+   */
   client(server: Endpoint, recorder: Recorder) {
-    return new Api(server.baseUrl, recorder, { watch: this.watch, ...(server.tls ? { tls: server.tls } : {}) });
+    const transport = this.target.module ? { transport: supertestTransport } : {};
+    return new Api(server.baseUrl, recorder, { watch: this.watch, ...transport, ...(server.tls ? { tls: server.tls } : {}) });
   }
 
   once<T>(key: string, make: () => Promise<T>): Promise<T> {
@@ -237,7 +254,7 @@ class TargetServers {
 }
 
 /** GET /health answers 200 within PROBE_MS: the process lives (asked when an API request hangs). */
-const health = (baseUrl: string, tls: Server["tls"]) =>
+const health = (baseUrl: string, tls: ServerHandle["tls"]) =>
   send({ url: new URL("/health", baseUrl), method: "GET", headers: { connection: "close" }, options: { timeoutMs: PROBE_MS }, ...(tls ? { tls } : {}) }).then(
     (res) => res.status === 200,
     () => false,
@@ -301,7 +318,8 @@ function register({ meta, requires, timeoutMs, concurrent, fn }: Declared, serve
     };
     if (target.faults) return againstFault(meta, target, (await attempt(fn, new Recorder(), servers, requires, timeoutMs)).error);
     const expected = target.expectations[meta.id];
-    if (requires && target.kind === "url") skip(NEEDS[requires]);
+    const cannot = requires && NEEDS[target.kind]?.[requires];
+    if (cannot) skip(cannot);
     if (expected?.outcome === "skip") skip(`listed as skip in expectations.json: ${expected.reason}`);
     const recorder = new Recorder();
     const { error, ...timing } = await attempt(fn, recorder, servers, requires, timeoutMs);

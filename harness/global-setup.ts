@@ -37,11 +37,11 @@ export default async function setup(project: TestProject) {
   const targets = project.config.provide.targets as Target[];
   // A tool that drives runs (scripts/soak.ts) may name the run, to find its containers.
   const runId = process.env.CONFORMANCE_RUN_ID || randomUUID();
-  const containerized = targets.filter((t) => t.kind !== "url");
+  const containerized = targets.filter((t) => t.kind !== "url" && t.kind !== "app");
   let broker: Broker | undefined;
   try {
     await Promise.all(targets.filter((t) => t.kind === "url").map(checkUrl));
-    // A run of url: targets only starts no container: no engine, pod, certificates or broker.
+    // A run of url: and app: targets only starts no container: no engine, pod, certificates or broker.
     if (containerized.length) {
       const selfTests = project.vitest.projects.some((p) => p.name === "self");
       // The images' host builds start at once; the engine may still be installing meanwhile.

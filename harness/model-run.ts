@@ -6,7 +6,7 @@ import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "./check-error.js";
 import { Recorder, type Api } from "./http.js";
-import type { Server } from "./servers.js";
+import type { ServerHandle } from "./servers.js";
 import { emptyModel } from "./model.js";
 import { commands, type Command, type Real, type Step } from "./model-commands.js";
 
@@ -129,7 +129,7 @@ interface Chain {
   numRuns: number;
   replayPath?: string;
   /** The chain's own server; the suite file's when unset. */
-  server?: Server;
+  server?: ServerHandle;
 }
 
 /** One chain: its share of the sequences, one after another, and the CheckError of its failure. */

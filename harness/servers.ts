@@ -36,6 +36,9 @@ function call<T>(broker: string, op: string, body: object): Promise<T> {
  */
 export const admit = (broker: string, op: "admit" | "leave" = "admit") => call<object>(broker, op, {}).then(() => {});
 
+/** What a check holds of a server it started: a container (Server), or an in-process app (harness/app.ts). */
+export type ServerHandle = Pick<Server, "id" | "baseUrl" | "tls" | "signal" | "waitForExit" | "log" | "stop">;
+
 export class Server {
   private constructor(
     private readonly broker: string,

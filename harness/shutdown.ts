@@ -5,7 +5,7 @@
 //   open through all this (the `websocket` profile's sockets) and collect what became of it.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ExitStatus, Server } from "./servers.js";
+import type { ExitStatus, ServerHandle } from "./servers.js";
 import { assert, expectEqual, fail } from "./expect.js";
 
 export type Signal = "SIGTERM" | "SIGINT";
@@ -59,7 +59,7 @@ function probe(base: URL) {
 }
 
 export async function runShutdown<T = never>(
-  server: Server,
+  server: ServerHandle,
   signal: Signal,
   hold?: (base: URL) => Promise<Held<T>>,
 ): Promise<ShutdownObservation & { held?: T | undefined }> {

@@ -1,11 +1,11 @@
 // Turns CONFORMANCE_TARGETS into the list of targets a run checks.
 import { existsSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { implementationNames, loadManifest, IMPLEMENTATIONS_DIR, type Manifest } from "./manifest.js";
 import { imageTag } from "./build.js";
 import { UsageError } from "./usage-error.js";
 
-export type TargetKind = "implementation" | "image" | "url";
+export type TargetKind = "implementation" | "image" | "url" | "app";
 
 /** Everything a suite file needs to know about what it checks (serializable: it crosses to workers). */
 export interface Target {
@@ -15,6 +15,8 @@ export interface Target {
   image?: string;
   /** Base URL of an already running server (url targets). */
   url?: string;
+  /** A module that exports a factory of a Node request listener, checked in-process (app targets). */
+  module?: string;
   /** Implementation folder (implementation targets). */
   dir?: string;
   manifest?: Manifest;
@@ -71,6 +73,13 @@ function parseEntry(entry: string, known: string[]): Target {
     const image = entry.slice("image:".length);
     if (!image) throw new UsageError(`CONFORMANCE_TARGETS: "image:" needs an image reference, e.g. image:my-users-api:1.0`);
     return { name: `image:${image}`, kind: "image", image, profiles: [], expectations: outsideExpectations() };
+  }
+  if (entry.startsWith("app:")) {
+    const module = entry.slice("app:".length);
+    if (!module || !existsSync(module)) {
+      throw new UsageError(`CONFORMANCE_TARGETS: "${entry}" names no file; app:<module> is a module that exports createApp(), a factory of a Node request listener`);
+    }
+    return { name: entry, kind: "app", module: resolve(module), profiles: [], expectations: outsideExpectations() };
   }
   if (entry.startsWith("url:")) {
     const url = entry.slice("url:".length).replace(/\/+$/, "");
