@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { resolveTargets } from "./harness/targets.js";
 import { faultTargets, SUITE_OF_PREFIX } from "./harness/faults.js";
-import { UsageError } from "./harness/usage-error.js";
+import { exitOnUsageError } from "./harness/usage-error.js";
 import { networkMode } from "./harness/pod.js";
 import { runLimits } from "./harness/limits.js";
 
@@ -13,9 +13,7 @@ function orExit<T>(make: () => T): T {
   try {
     return make();
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`\ncrud-conformance: ${e.message}\n`);
-    process.exit(2);
+    return exitOnUsageError(e);
   }
 }
 

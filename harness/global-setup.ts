@@ -10,15 +10,9 @@ import { ensureDocker, removeContainers, startReaper } from "./docker.js";
 import { runLimits } from "./limits.js";
 import { startPod } from "./pod.js";
 import { makePki } from "./tls.js";
-import { UsageError } from "./usage-error.js";
+import { exitOnUsageError, UsageError } from "./usage-error.js";
 import type { Target } from "./targets.js";
 
-/** One line, no stack trace, then exit: the error names its fix. */
-function exitWith(error: unknown): never {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`\ncrud-conformance: ${error.message}\n`);
-  process.exit(2);
-}
 
 async function checkUrl(target: Target) {
   const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
@@ -62,7 +56,7 @@ export default async function setup(project: TestProject) {
       project.provide("pki", pki);
     }
   } catch (e) {
-    exitWith(e);
+    exitOnUsageError(e);
   }
   return async () => {
     if (!broker) return;

@@ -90,7 +90,7 @@ function parseEntry(entry: string, known: string[]): Target {
   }
   if (!known.includes(entry)) {
     throw new UsageError(
-      `CONFORMANCE_TARGETS: unknown target "${entry}"; known: ${known.join(", ") || "(none)"}, or image:<ref>, or url:<base-url>`,
+      `CONFORMANCE_TARGETS: unknown target "${entry}"; known: ${known.join(", ") || "(none)"}, or image:<ref>, url:<base-url> or app:<module>`,
     );
   }
   return implementationTarget(join(IMPLEMENTATIONS_DIR, entry));

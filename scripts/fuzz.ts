@@ -18,7 +18,7 @@ import { ensureDocker, removeContainers, runLabels, startReaper } from "../harne
 import { ensureSchemathesis, failedRequests, failureSection, fuzzSettings, generatedCases, reportName, schemathesisArgs, summarizeJunit, type FuzzSettings } from "../harness/fuzz.js";
 import { ROOT } from "../harness/manifest.js";
 import { resolveTargets, type Target } from "../harness/targets.js";
-import { UsageError } from "../harness/usage-error.js";
+import { exitOnUsageError, UsageError } from "../harness/usage-error.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // as in vitest.config.ts: harness/docker.ts reaps instead
 
@@ -136,7 +136,5 @@ async function main() {
 
 main().catch((e) => {
   if (dockerUsed) removeContainers(runId);
-  if (!(e instanceof UsageError)) throw e;
-  console.error(`\nfuzz: ${e.message}\n`);
-  process.exit(2);
+  exitOnUsageError(e, "fuzz");
 });

@@ -23,7 +23,7 @@ import { FAULTS } from "../harness/faults.js";
 import { ROOT } from "../harness/manifest.js";
 import type { Outcome } from "../harness/check.js";
 import type { Report } from "../harness/report-types.js";
-import { UsageError } from "../harness/usage-error.js";
+import { exitOnUsageError, UsageError } from "../harness/usage-error.js";
 
 export interface ScaleRun {
   n: number;
@@ -192,8 +192,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const copies = (process.env.SCALE_OTHERS ?? "copies") === "copies";
     process.exit(runs.some((r) => r.differences.length || (copies && r.exitCode !== 0)) ? 1 : 0);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`\ncrud-conformance: ${e.message}\n`);
-    process.exit(2);
+    exitOnUsageError(e, "scale");
   }
 }

@@ -22,7 +22,7 @@ import { ensureDocker, LABEL } from "../harness/docker.js";
 import { implementationNames, ROOT } from "../harness/manifest.js";
 import type { Report } from "../harness/report-types.js";
 import { implementationTarget } from "../harness/targets.js";
-import { UsageError } from "../harness/usage-error.js";
+import { exitOnUsageError, UsageError } from "../harness/usage-error.js";
 
 function count(name: string, fallback: number) {
   const raw = process.env[name];
@@ -234,7 +234,5 @@ async function main() {
 }
 
 main().catch((e) => {
-  if (!(e instanceof UsageError)) throw e;
-  console.error(`soak: ${e.message}`);
-  process.exit(2);
+  exitOnUsageError(e, "soak");
 });
