@@ -8,6 +8,7 @@ import type { Report, ReportCheck, ReportTarget } from "./report-types.js";
 import { ROOT } from "./manifest.js";
 import { writeReports } from "./report/write.js";
 import { addReproducers } from "./report/reproduce.js";
+import { contractVersion } from "./spec.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
@@ -28,7 +29,7 @@ export default class ConformanceReporter implements Reporter {
     this.startedAt = new Date();
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>) {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>) {
     const targets = new Map<string, ReportTarget>();
     const order = ((modules[0]?.project.config.provide?.targets ?? []) as Target[]).map((t) => t.name);
     for (const module of modules) {
@@ -66,7 +67,7 @@ export default class ConformanceReporter implements Reporter {
     }
     if (!targets.size) return;
     const report: Report = {
-      suite: { name: pkg.name, version: pkg.version, contract: "v1" },
+      suite: { name: pkg.name, version: pkg.version, contract: await contractVersion() },
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       targets: [...targets.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),

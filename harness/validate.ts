@@ -1,12 +1,8 @@
 // Validates every response against spec/openapi.yaml: a documented status, a documented media
 // type, and a body (and required headers) that match the schema. Each failure names which it is.
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { CACHE_DIR } from "./build.js";
-import { ROOT } from "./manifest.js";
+import { loadSpec, type Json } from "./spec.js";
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -16,26 +12,6 @@ export interface Violation {
   message: string;
 }
 
-type Json = Record<string, any>;
-
-/**
- * spec/openapi.yaml, parsed. Every worker of a run needs it, and parsing the YAML costs each of
- * them far more than reading JSON: the first to parse it leaves a JSON copy, named by the YAML's
- * hash, for the others.
- */
-async function loadSpec(): Promise<Json> {
-  const yaml = readFileSync(join(ROOT, "spec/openapi.yaml"), "utf8");
-  const copy = join(CACHE_DIR, `openapi-${createHash("sha256").update(yaml).digest("hex").slice(0, 16)}.json`);
-  try {
-    return JSON.parse(readFileSync(copy, "utf8"));
-  } catch {
-    const parsed: Json = (await import("yaml")).parse(yaml);
-    mkdirSync(CACHE_DIR, { recursive: true });
-    writeFileSync(`${copy}.${process.pid}`, JSON.stringify(parsed));
-    renameSync(`${copy}.${process.pid}`, copy);
-    return parsed;
-  }
-}
 export const spec: Json = await loadSpec();
 // JSON Schema counts minLength/maxLength in code points, and so does ajv (its default; the
 // `unicode` option that once turned it off is deprecated). Patterns are compiled with the `u` flag,
