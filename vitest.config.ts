@@ -5,6 +5,7 @@ import { faultTargets, SUITE_OF_PREFIX } from "./harness/faults.js";
 import { exitOnUsageError } from "./harness/usage-error.js";
 import { networkMode } from "./harness/pod.js";
 import { runLimits } from "./harness/limits.js";
+import { prefixOf, selectedChecks } from "./harness/selection.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/docker.ts reaps instead
 
@@ -39,7 +40,7 @@ orExit(networkMode);
 orExit(() => runLimits(targets.length)); // a bad CONFORMANCE_AT_ONCE stops the run before any set-up
 
 /** CONFORMANCE_CHECKS (harness/check.ts) runs only some checks: only the files that hold them. */
-const onlyChecks = process.env.CONFORMANCE_CHECKS?.split(",").map((id) => SUITE_OF_PREFIX[id.trim().replace(/-.*/, "")]).filter(Boolean);
+const onlyChecks = selectedChecks()?.map((id) => SUITE_OF_PREFIX[prefixOf(id)]).filter(Boolean);
 const suites = onlyChecks?.length ? [...new Set(onlyChecks)].map((f) => `suites/${f}.test.ts`) : ["suites/**/*.test.ts"];
 
 export default defineConfig({

@@ -5,6 +5,7 @@ import { afterAll, describe, inject, test, type TestContext } from "vitest";
 import { Api, Recorder, send, type RecordedExchange } from "./http.js";
 import { admit, Server, type ServerHandle } from "./servers.js";
 import { startApp, supertestTransport } from "./app.js";
+import { selectedChecks, selects } from "./selection.js";
 import { CheckError } from "./check-error.js";
 import { HangWatch, PROBE_MS } from "./hang.js";
 import type { Pki } from "./tls.js";
@@ -133,12 +134,9 @@ const NEEDS: Partial<Record<TargetKind, Partial<Record<NonNullable<CheckOptions[
   },
 };
 
-/**
- * CONFORMANCE_CHECKS: a comma-separated list of check ids to run, where `PAG-*` stands for every
- * id with that prefix; unset runs every check.
- */
-const ONLY_CHECKS = process.env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
-const onlyChecks = (id: string) => !ONLY_CHECKS || ONLY_CHECKS.some((o) => (o.endsWith("-*") ? id.startsWith(o.slice(0, -1)) : o === id));
+/** CONFORMANCE_CHECKS (harness/selection.ts). */
+const SELECTED = selectedChecks();
+const onlyChecks = (id: string) => selects(SELECTED, id);
 
 interface Declared {
   meta: CheckMeta;

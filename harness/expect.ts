@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import LinkHeader from "http-link-header";
 import type { ApiResponse } from "./http.js";
 import { CheckError } from "./check-error.js";
+import { mediaType } from "./validate.js";
 
 const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
@@ -30,12 +31,11 @@ export function expectHeader(res: ApiResponse, name: string): string {
   return value;
 }
 
-export const mediaType = (res: ApiResponse) => res.headers["content-type"]?.split(";")[0]!.trim().toLowerCase();
 
 /** An RFC 9457 problem with the given status: problem+json, and type, title and status members. */
 export function expectProblem(res: ApiResponse, status: number) {
   expectStatus(res, status);
-  expectEqual(mediaType(res), "application/problem+json", `Content-Type of the ${status}`);
+  expectEqual(mediaType(res.headers["content-type"]), "application/problem+json", `Content-Type of the ${status}`);
   const body = res.json;
   assert(body && typeof body === "object" && !Array.isArray(body), `the ${status} body is not a JSON object`);
   assert(typeof body.type === "string", `problem member "type" is ${show(body.type)}, expected a string`);

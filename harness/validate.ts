@@ -67,7 +67,8 @@ export function matchPath(path: string): string | undefined {
   });
 }
 
-const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+/** The media type of a Content-Type, lowercased, without its parameters. */
+export const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
 
 export interface Exchange {
   method: string;

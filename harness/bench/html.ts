@@ -4,8 +4,8 @@
 import { renderMarkdown } from "./markdown.js";
 import { fmtNum } from "./stats.js";
 import type { BenchReport, LadderPoint, Percentiles } from "./types.js";
+import { esc } from "../report/html.js";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 
 /** A "nice" upper bound for an axis. */
