@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "./report-types.js";
 import { startStub, VITEST_BIN } from "./stub-server.js";
+import { compileSchema } from "./report/schemas.js";
+
+const validReport = compileSchema<Report>("conformance");
 
 let stub: Awaited<ReturnType<typeof startStub>>;
 let url: string;
@@ -27,6 +30,7 @@ async function run(expectations?: object) {
     execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
   );
   const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
+  expect(validReport(report) ? [] : validReport.errors, "conformance.json against harness/conformance.schema.json").toEqual([]);
   const byId = Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c]));
   return { code, report, byId };
 }

@@ -36,12 +36,12 @@ test("escapes server output and links only http(s) homepages", () => {
 
 test("the matrix follows the contract's section order, and every failure gets a detail row", () => {
   const html = renderHtml(sample);
-  expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(["The container", "The resource", "Errors"]);
+  expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(["The container", "The resource", "Ids in paths", "Errors"]);
   expect([...html.matchAll(/<details id="(fail-[^"]*)"/g)].map((m) => m[1])).toEqual([
     "fail-url-http---127.0.0.1-8080-RES-03",
     "fail-url-http---127.0.0.1-8080-ERR-01",
     "fail-url-http---127.0.0.1-8080-ERR-02",
-    "fail-url-http---127.0.0.1-8080-ERR-10",
+    "fail-url-http---127.0.0.1-8080-ERR-20",
   ]);
 });
 
