@@ -51,8 +51,8 @@ export class HangWatch {
     if (this.hung) throw new CheckError(hungReason(this.hung));
   }
 
-  /** Watches one request to `baseUrl`, described by `curl`. */
-  start(baseUrl: string, curl: string): Watched {
+  /** Watches one request to `baseUrl`; `curl` describes it, when it is found hung. */
+  start(baseUrl: string, curl: () => string): Watched {
     this.assertAnswering();
     const since = Date.now();
     const controller = new AbortController();
@@ -60,7 +60,7 @@ export class HangWatch {
       controller,
       timer: setTimeout(async () => {
         const answering = await this.probe(baseUrl);
-        if (this.pending.has(entry) && answering) this.declare({ curl, since, why: `no answer for ${seconds(Date.now() - since)} while GET /health answers` });
+        if (this.pending.has(entry) && answering) this.declare({ curl: curl(), since, why: `no answer for ${seconds(Date.now() - since)} while GET /health answers` });
       }, this.afterMs),
     };
     entry.timer.unref();
@@ -71,7 +71,7 @@ export class HangWatch {
         clearTimeout(entry.timer);
         this.pending.delete(entry);
         if (answered) this.timeoutsInARow = 0;
-        else if (timedOut && ++this.timeoutsInARow >= 2) this.declare({ curl, since, why: "two requests in a row reached their timeout" });
+        else if (timedOut && ++this.timeoutsInARow >= 2) this.declare({ curl: curl(), since, why: "two requests in a row reached their timeout" });
       },
     };
   }

@@ -60,6 +60,8 @@ export interface WireRequest {
   tls?: TlsTrust;
   /** Ends the request early (its target was found hung). */
   signal?: AbortSignal;
+  /** Persistent connections to use (ApiOptions.agent); a fresh connection otherwise. */
+  agent?: http.Agent;
 }
 
 /** Sends one request and reads the whole response (HTTP/1.1 here; HTTP/2 in harness/h2.ts). */
@@ -72,6 +74,12 @@ export interface ApiOptions {
   tls?: TlsTrust;
   /** Sees every request, so that a server that stops answering fails fast (harness/hang.ts). */
   watch?: HangWatch;
+  /**
+   * Requests share this agent's persistent connections instead of a fresh connection each (no
+   * `Connection: close`): for long runs of ordinary requests, such as the model-based sequences,
+   * where a connection per request is most of the cost.
+   */
+  agent?: http.Agent;
 }
 
 /** A request that reached its own timeout (`RequestOptions.timeoutMs`). */
@@ -107,9 +115,9 @@ export class Api {
     return new Api(this.baseUrl, this.recorder, { ...this.options, transport });
   }
 
-  /** Another server of the same target (a fresh one a check started), with the same options and watch. */
-  at(baseUrl: string, recorder = new Recorder()): Api {
-    return new Api(baseUrl, recorder, this.options);
+  /** Another server of the same target (a fresh one a check started), with the same options and watch, and `more`. */
+  at(baseUrl: string, recorder = new Recorder(), more: Pick<ApiOptions, "agent"> = {}): Api {
+    return new Api(baseUrl, recorder, { ...this.options, ...more });
   }
 
   get = (path: string, o?: RequestOptions) => this.request("GET", path, o);
@@ -121,7 +129,7 @@ export class Api {
 
   /** Sends one request on a fresh connection and validates the response against the spec. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { connection: "close", ...options.headers };
+    const headers: Record<string, string> = { ...(this.options.agent ? {} : { connection: "close" }), ...options.headers };
     let body = options.body === undefined ? undefined : Buffer.from(options.body);
     if (options.json !== undefined) {
       body = Buffer.from(JSON.stringify(options.json));
@@ -132,8 +140,9 @@ export class Api {
     const exchange = this.begin(method, path, headers, body);
     const transport = this.options.transport ?? send;
     const { watch, tls } = this.options;
-    const watched = watch?.start(this.baseUrl, curlLines(exchange.request, this.baseUrl).at(-1)!);
-    const wire = await transport({ url, method, headers, body, options, ...(tls ? { tls } : {}), ...(watched ? { signal: watched.signal } : {}) }).catch((e: Error) => {
+    const watched = watch?.start(this.baseUrl, () => curlLines(exchange.request, this.baseUrl).at(-1)!);
+    const { agent } = this.options;
+    const wire = await transport({ url, method, headers, body, options, ...(tls ? { tls } : {}), ...(agent ? { agent } : {}), ...(watched ? { signal: watched.signal } : {}) }).catch((e: Error) => {
       watched?.done(false, e instanceof RequestTimeout);
       exchange.error = e.message;
       watch?.assertAnswering(); // ended because the target hung: that is the reason
@@ -203,7 +212,7 @@ function decode(res: ApiResponse, what: string): ApiResponse {
 /** Bodies larger than this are sent in pieces, reading between them. */
 const PIECE = 65_536;
 
-export function send({ url, method, headers, body, options: o, tls, signal }: WireRequest) {
+export function send({ url, method, headers, body, options: o, tls, signal, agent }: WireRequest) {
   return new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
@@ -212,7 +221,7 @@ export function send({ url, method, headers, body, options: o, tls, signal }: Wi
     // is connected here and handed to node:http, which only reads the response from it.
     const socket = large && url.protocol === "http:" ? net.connect({ host: url.hostname, port: Number(url.port || 80) }) : undefined;
     const request = url.protocol === "https:" ? https.request : http.request;
-    const connection = socket ? { createConnection: () => socket } : { agent: false as const };
+    const connection = socket ? { createConnection: () => socket } : { agent: agent ?? (false as const) };
     const req = request(url, { method, headers, ...connection, ...tls, ...(signal ? { signal } : {}) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
@@ -221,7 +230,7 @@ export function send({ url, method, headers, body, options: o, tls, signal }: Wi
       res.on("error", (e) => (res.complete ? undefined : reject(e)));
       res.on("end", () => {
         resolve(responseOf(res.statusCode!, flat(res.headers), Buffer.concat(chunks)));
-        req.destroy();
+        if (!agent) req.destroy(); // an agent keeps the connection for the next request
       });
     });
     req.setTimeout(timeoutMs, () => req.destroy(new RequestTimeout(`no response within ${timeoutMs / 1000} s`)));

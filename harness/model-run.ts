@@ -2,6 +2,7 @@
 // runs each on an emptied server next to a fresh model (harness/model.ts), and shrinks a failing
 // one. A failure reads as the shrunk sequence: its curl lines, and the seed and path that replay it.
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "./check-error.js";
@@ -134,6 +135,18 @@ interface Chain {
 
 /** One chain: its share of the sequences, one after another, and the CheckError of its failure. */
 async function runChain(ctx: CheckContext, mix: Mix, options: SequenceOptions, chain: Chain) {
+  // One persistent connection for the chain's requests, one after another: a sequence tests what
+  // the answers say, not connection handling (every other check opens a connection per request),
+  // and a connection per request was most of a sequence's cost on a busy machine.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    return await chainOn(ctx, mix, options, chain, agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function chainOn(ctx: CheckContext, mix: Mix, options: SequenceOptions, chain: Chain, agent: http.Agent) {
   const command = fc.oneof(...Object.entries(mix).map(([name, weight]) => ({ arbitrary: commands[name as keyof Mix], weight: weight! })));
   let booted = chain.server;
   let baseUrl = booted?.baseUrl ?? ctx.api.baseUrl;
@@ -147,7 +160,7 @@ async function runChain(ctx: CheckContext, mix: Mix, options: SequenceOptions, c
   /** An empty server: this one emptied, or a fresh one when an earlier sequence left it unable to empty. */
   let boots = 0;
   async function emptyServer() {
-    const why = await empty(ctx.api.at(baseUrl));
+    const why = await empty(ctx.api.at(baseUrl, new Recorder(), { agent }));
     if (why === undefined) return;
     if (++boots > MAX_BOOTS) throw new CheckError(`the server cannot be emptied before a sequence (${why}), even after ${MAX_BOOTS} fresh servers`);
     const previous = booted;
@@ -166,7 +179,7 @@ async function runChain(ctx: CheckContext, mix: Mix, options: SequenceOptions, c
     });
     const recorder = new Recorder();
     commandsRun += [...cmds].length;
-    const real: Real = { api: ctx.api.at(baseUrl, recorder), steps: [], fresh };
+    const real: Real = { api: ctx.api.at(baseUrl, recorder, { agent }), steps: [], fresh };
     try {
       await fc.asyncModelRun(() => ({ model: emptyModel(), real }), cmds);
     } catch (error) {
