@@ -19,13 +19,6 @@ export interface SequenceOptions {
   id: string;
   sequences: number;
   maxCommands: number;
-  /** Chains of sequences that run side by side, each on a server of its own (the sequences are divided among them). */
-  chains: number;
-  /**
-   * Every chain on a fresh server of its own, the first one too, rather than the suite file's: so
-   * that the check can run beside another one that empties the file's server.
-   */
-  ownServer?: boolean;
 }
 
 export const DEFAULT_SEED = 20261124;
@@ -93,63 +86,29 @@ function report<Ts>(id: string, details: fc.RunDetails<Ts>, failure: Failure): s
 /**
  * Runs `options.sequences` generated sequences of up to `options.maxCommands` commands of the mix,
  * each on an emptied server (a fresh one when emptying fails), and throws a CheckError for the
- * shrunk failing sequence, if any. The sequences run in `options.chains` chains side by side, each
- * on a server of its own: chain i runs the sequences i * n to i * n + n - 1 of the seed's stream
- * (fast-check's `path` starts a run there), so a request waits only for the one before it in its
- * chain, and the sequences are those of a single chain, at any load.
+ * shrunk failing sequence, if any. A fixed depth: the same sequences at any load (the check's own
+ * time limit bounds a slow server); the check's note says how many ran.
+ *
+ * The requests share one persistent connection: a sequence tests what the answers say, not
+ * connection handling (every other check opens a connection per request), and on a busy machine
+ * a connection per request was most of a sequence's time. Tried and not kept: three chains of
+ * sequences side by side, each on a server of its own; they started more servers at the run's
+ * busiest moment, and the file ended later (docs/speed.md).
  */
 export async function checkSequences(ctx: CheckContext, mix: Mix, options: SequenceOptions) {
-  const { seed, path, replayPath } = replaySettings(options.id);
-  // A replay runs the one sequence its path names.
-  const chains = path ? 1 : options.chains;
-  const perChain = Math.ceil(options.sequences / chains);
-  const runs = await Promise.all(
-    Array.from({ length: chains }, async (_, i) => {
-      const own = options.ownServer || i > 0 ? (await ctx.boot()).server : undefined;
-      const numRuns = Math.min(perChain, options.sequences - i * perChain);
-      return runChain(ctx, mix, options, { seed, path: path ?? String(i * perChain), numRuns, ...(replayPath ? { replayPath } : {}), ...(own ? { server: own } : {}) });
-    }),
-  );
-  const sequences = runs.reduce((n, r) => n + r.sequences, 0);
-  const commandsRun = runs.reduce((n, r) => n + r.commands, 0);
-  ctx.note(`${sequences} sequences in ${chains} chain${chains === 1 ? "" : "s"}, ${commandsRun} commands`);
-  const failed = runs.find((r) => r.error !== undefined);
-  if (!failed) return;
-  if (failed.failure) {
-    // The report shows the exchanges of the shrunk sequence, not those of the last shrinking attempt.
-    ctx.api.recorder.exchanges.length = 0;
-    for (const exchange of failed.failure.recorder.exchanges) ctx.api.recorder.record(exchange);
-  }
-  throw failed.error;
-}
-
-interface Chain {
-  seed: number;
-  /** Where in the seed's stream of sequences the chain starts (fast-check's `path`). */
-  path: string;
-  numRuns: number;
-  replayPath?: string;
-  /** The chain's own server; the suite file's when unset. */
-  server?: ServerHandle;
-}
-
-/** One chain: its share of the sequences, one after another, and the CheckError of its failure. */
-async function runChain(ctx: CheckContext, mix: Mix, options: SequenceOptions, chain: Chain) {
-  // One persistent connection for the chain's requests, one after another: a sequence tests what
-  // the answers say, not connection handling (every other check opens a connection per request),
-  // and a connection per request was most of a sequence's cost on a busy machine.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    return await chainOn(ctx, mix, options, chain, agent);
+    await sequencesOn(ctx, mix, options, agent);
   } finally {
     agent.destroy();
   }
 }
 
-async function chainOn(ctx: CheckContext, mix: Mix, options: SequenceOptions, chain: Chain, agent: http.Agent) {
+async function sequencesOn(ctx: CheckContext, mix: Mix, options: SequenceOptions, agent: http.Agent) {
   const command = fc.oneof(...Object.entries(mix).map(([name, weight]) => ({ arbitrary: commands[name as keyof Mix], weight: weight! })));
-  let booted = chain.server;
-  let baseUrl = booted?.baseUrl ?? ctx.api.baseUrl;
+  const { seed, path, replayPath } = replaySettings(options.id);
+  let baseUrl = ctx.api.baseUrl;
+  let booted: ServerHandle | undefined;
   /** The server could not even be made ready: stop, rather than shrink against it. */
   let broken: unknown;
 
@@ -171,7 +130,6 @@ async function chainOn(ctx: CheckContext, mix: Mix, options: SequenceOptions, ch
 
   let failure: Failure | undefined;
   let commandsRun = 0;
-  const { replayPath } = chain;
   const property = fc.asyncProperty(fc.commands([command], { maxCommands: options.maxCommands, size: "max", ...(replayPath ? { replayPath } : {}) }), async (cmds) => {
     if (broken) throw broken;
     await emptyServer().catch((e: unknown) => {
@@ -187,11 +145,13 @@ async function chainOn(ctx: CheckContext, mix: Mix, options: SequenceOptions, ch
       throw error;
     }
   });
-  // A fixed depth: the same sequences at any load (the check's own time limit bounds a slow server).
-  const details = await fc.check(property, { numRuns: chain.numRuns, seed: chain.seed, path: chain.path });
-  const done = { sequences: details.numRuns, commands: commandsRun, failure };
-  if (broken) return { ...done, error: broken };
-  if (!details.failed) return { ...done, error: undefined };
-  if (!failure) return { ...done, error: new CheckError(`the sequences could not run: ${String(details.errorInstance).split("\n")[0]}`) };
-  return { ...done, error: new CheckError(report(options.id, details, failure)) };
+  const details = await fc.check(property, { numRuns: options.sequences, seed, ...(path ? { path } : {}) });
+  ctx.note(`${details.numRuns} sequences, ${commandsRun} commands`);
+  if (broken) throw broken;
+  if (!details.failed) return;
+  if (!failure) throw new CheckError(`the sequences could not run: ${String(details.errorInstance).split("\n")[0]}`);
+  // The report shows the exchanges of the shrunk sequence, not those of the last shrinking attempt.
+  ctx.api.recorder.exchanges.length = 0;
+  for (const exchange of failure.recorder.exchanges) ctx.api.recorder.record(exchange);
+  throw new CheckError(report(options.id, details, failure));
 }

@@ -8,26 +8,19 @@ const { check } = section("The resource");
 
 const SEQUENCES = 30;
 const MAX_COMMANDS = 25;
-/**
- * Chains side by side, each on a server of its own. One: more chains start more servers at the
- * busiest moment of a run, and each request then waits longer than a chain saves (measured: 3
- * chains made the file end later, not sooner).
- */
-const CHAINS = 1;
 
 /** Commands and how often each is picked: creates often enough that the others have users to act on. */
 const USERS: Mix = { create: 4, get: 2, headUser: 1, put: 2, patch: 2, delete: 2, reuseEmail: 2, changeEmail: 2 };
 const PAGES: Mix = { create: 4, put: 1, patch: 1, delete: 2, list: 3, headList: 1 };
 
-// SEQ-02 runs beside SEQ-01, on servers of its own: the two together take as long as the longer.
 const sequences = [
-  ["SEQ-01", "The resource", "answer as a model of the users predicts over random sequences of creates, reads, updates, deletes and email reuses", USERS, false],
-  ["SEQ-02", "Listing and pagination", "list pages, X-Total-Count and Link as a model of the users predicts between random creates, updates and deletes", PAGES, true],
+  ["SEQ-01", "The resource", "answer as a model of the users predicts over random sequences of creates, reads, updates, deletes and email reuses", USERS],
+  ["SEQ-02", "Listing and pagination", "list pages, X-Total-Count and Link as a model of the users predicts between random creates, updates and deletes", PAGES],
 ] as const;
 
-for (const [id, where, what, mix, ownServer] of sequences) {
+for (const [id, where, what, mix] of sequences) {
   const title = `MUST ${what} (${SEQUENCES} sequences of up to ${MAX_COMMANDS})`;
-  check({ id, level: "MUST", section: where, title, requires: "fresh", timeoutMs: 120_000, concurrent: ownServer }, (ctx) =>
-    checkSequences(ctx, mix, { id, sequences: SEQUENCES, maxCommands: MAX_COMMANDS, chains: CHAINS, ownServer }),
+  check({ id, level: "MUST", section: where, title, requires: "fresh", timeoutMs: 120_000 }, (ctx) =>
+    checkSequences(ctx, mix, { id, sequences: SEQUENCES, maxCommands: MAX_COMMANDS }),
   );
 }
