@@ -63,4 +63,4 @@ test(`BENCH_QUICK=1 npm run bench against ${target} writes a report that matches
   expect(t!.idleConnections?.requested).toBe(200);
   expect(report.claims.map((c) => c.id)).toEqual(["ranking", "hundreds-of-thousands", "idle-10k", "websocket-50k"]);
   expect(readFileSync(join(dir, "bench.html"), "utf8")).toContain("<svg");
-}, 60_000);
+}, 300_000); // a bound, not a goal: 13 s alone, over 60 s beside the rest of npm test on 2 cores
