@@ -31,12 +31,13 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+NAME = HERE.name
 ROOTFS = HERE / "dist" / "rootfs"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crud-conformance" / "python-fastapi"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crud-conformance" / NAME
 VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 PREFIX = Path("usr/local")  # PYTHONHOME in the image
-SCRATCH = Path(tempfile.mkdtemp(prefix="python-fastapi-build."))
+SCRATCH = Path(tempfile.mkdtemp(prefix=f"{NAME}-build."))
 
 # Never imported by a server, or needing X11, curses, readline or NIS.
 STDLIB_LEFT_OUT = {
@@ -49,7 +50,7 @@ PACKAGES_LEFT_OUT = {"pip", "setuptools", "_distutils_hack", "pkg_resources", "d
 
 
 def say(line: str) -> None:
-    print(f"python-fastapi: {line}", flush=True)
+    print(f"{NAME}: {line}", flush=True)
 
 
 def check_python() -> None:
@@ -57,7 +58,7 @@ def check_python() -> None:
     have = ".".join(map(str, sys.version_info[:3]))
     if have != want:
         sys.exit(
-            f"python-fastapi: this Python ({sys.executable}) is {have} but .python-version says {want}; build with "
+            f"{NAME}: this Python ({sys.executable}) is {have} but .python-version says {want}; build with "
             f"Python {want}, or write {have} into .python-version (hashed, so the image is rebuilt from the new Python)"
         )
 
@@ -73,7 +74,10 @@ def site_packages() -> Path:
         install = ["install", "--quiet", "--disable-pip-version-check", "--no-input", "--no-compile",
                    # Every package pinned with its hash, dependencies included; wheels only.
                    "--require-hashes", "--no-deps", "--only-binary=:all:", "-r", str(HERE / "requirements.txt")]
-        if importlib.util.find_spec("pip"):  # this Python's pip installs into a venv made without one: faster
+        pinned = any(line.strip() and not line.lstrip().startswith(("#", "--")) for line in requirements.decode().splitlines())
+        if not pinned:
+            subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--clear", str(scratch)], check=True)
+        elif importlib.util.find_spec("pip"):  # this Python's pip installs into a venv made without one: faster
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--clear", str(scratch)], check=True)
             subprocess.run([sys.executable, "-m", "pip", "--python", str(scratch / "bin" / "python"), *install], check=True)
         else:
