@@ -189,7 +189,8 @@ def main() -> None:
             strip(target)
     files = [f for f in ROOTFS.rglob("*") if f.is_file()]
     size = sum(f.stat().st_size for f in files)
-    say(f"dist/rootfs: {len(files)} files, {size / 2**20:.0f} MB (Python {sys.version.split()[0]}) in {time.monotonic() - started:.1f} s")
+    python_version = sys.version.split()[0]
+    say(f"dist/rootfs: {len(files)} files, {size / 2**20:.0f} MB (Python {python_version}) in {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ def main() -> None:
     port = os.environ.get("PORT", "8080")
     if not port.isascii() or not port.isdigit() or not 0 <= int(port) <= 65535:
         sys.exit(f"PORT must be a port number, got {port!r}")
-    tls = {"ssl_certfile": os.environ["TLS_CERT"], "ssl_keyfile": os.environ["TLS_KEY"]} if os.environ.get("TLS_CERT") and os.environ.get("TLS_KEY") else {}
+    tls = (
+        {"ssl_certfile": os.environ["TLS_CERT"], "ssl_keyfile": os.environ["TLS_KEY"]}
+        if os.environ.get("TLS_CERT") and os.environ.get("TLS_KEY")
+        else {}
+    )
     config = uvicorn.Config(
         create_app(),
         host="0.0.0.0",  # numeric: a scratch image has no resolver configuration

@@ -5,7 +5,17 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Query, Request, Response
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+)
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -149,7 +159,9 @@ def create_app(store: Store | None = None) -> FastAPI:
 
     def check_if_match(user: User, if_match: str | None) -> None:
         if if_match is not None and not if_match_holds(if_match, etag_of(user)):
-            raise HTTPException(412, f"If-Match does not hold the user's current ETag, {etag_of(user)}: read the user again")
+            raise HTTPException(
+                412, f"If-Match does not hold the user's current ETag, {etag_of(user)}: read the user again"
+            )
 
     # FastAPI routes GET without HEAD: both are named.
     @app.api_route("/health", methods=["GET", "HEAD"])
@@ -170,7 +182,12 @@ def create_app(store: Store | None = None) -> FastAPI:
         def link(to: int, rel: str) -> str:
             return f'</api/users?page={to}&per_page={n}>; rel="{rel}"'
 
-        links = [link(1, "first")] + ([link(p - 1, "prev")] if p > 1 else []) + ([link(p + 1, "next")] if p < last else []) + [link(last, "last")]
+        links = (
+            [link(1, "first")]
+            + ([link(p - 1, "prev")] if p > 1 else [])
+            + ([link(p + 1, "next")] if p < last else [])
+            + [link(last, "last")]
+        )
         response.headers["Link"] = ", ".join(links)
         response.headers["X-Total-Count"] = str(total)
         return Page(data=data, page=p, per_page=n, total=total)
@@ -197,7 +214,9 @@ def create_app(store: Store | None = None) -> FastAPI:
     async def replace_user(user_id: UserId, body: UserIn, if_match: Annotated[str | None, Header()] = None) -> User:
         return update(user_id, body, if_match)
 
-    @router.patch("/{user_id}", response_model=User, dependencies=[json_body("application/json", "application/merge-patch+json")])
+    @router.patch(
+        "/{user_id}", response_model=User, dependencies=[json_body("application/json", "application/merge-patch+json")]
+    )
     async def patch_user(user_id: UserId, body: UserPatch, if_match: Annotated[str | None, Header()] = None) -> User:
         return update(user_id, body, if_match)
 

@@ -4,19 +4,16 @@ FastAPI's own handlers answer ``{"detail": ...}`` as application/json, and every
 validation, malformed JSON included, as 422. These replace them, as FastAPI's "Handling Errors"
 guide shows (``app.exception_handler``)."""
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope
-
-log = logging.getLogger("users_api")
 
 # RFC 9110's reason phrases where Python's HTTPStatus still has the older ones.
 TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
@@ -26,8 +23,15 @@ class ProblemResponse(JSONResponse):
     media_type = "application/problem+json"
 
 
-def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> ProblemResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status) or HTTPStatus(status).phrase, "status": status, "detail": detail}
+def problem(
+    status: int, detail: str, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     return ProblemResponse(body, status_code=status, headers=headers)
@@ -61,7 +65,9 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Pro
         if where in ("path", "query"):
             return problem(400, BAD_PARAMETER[e["loc"][-1]])
     fields = [{"pointer": pointer(e["loc"][1:]), "detail": message(e)} for e in errors]
-    return problem(422, "; ".join(f"{f['pointer'][1:]}: {f['detail']}" if f["pointer"] else f["detail"] for f in fields), fields)
+    return problem(
+        422, "; ".join(f"{f['pointer'][1:]}: {f['detail']}" if f["pointer"] else f["detail"] for f in fields), fields
+    )
 
 
 BAD_PARAMETER = {
@@ -83,7 +89,11 @@ def message(e: dict[str, Any]) -> str:
     if e["type"] == "string_type" and e.get("input", 0) is None:
         return "must not be null"
     if e["type"] == "string_pattern_mismatch":
-        return "must contain a character that is not whitespace" if e["loc"][-1] == "name" else "must look like name@domain.tld"
+        return (
+            "must contain a character that is not whitespace"
+            if e["loc"][-1] == "name"
+            else "must look like name@domain.tld"
+        )
     if e["type"] in ("string_too_short", "string_too_long"):
         return "must be 1 to 100 characters long" if e["loc"][-1] == "name" else "must be at most 254 characters long"
     return MESSAGES.get(e["type"], str(e["msg"]))
