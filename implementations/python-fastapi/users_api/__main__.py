@@ -41,6 +41,11 @@ def main() -> None:
         signal.signal(sig, lambda *_: None)
     uvicorn.Server(config).run()
     logging.getLogger("uvicorn.error").info("stopped")
+    # Every connection is closed and the store needs no saving: skip the interpreter's teardown of
+    # FastAPI's, pydantic's and Uvicorn's modules (0.1 s, seconds on a busy machine), so that the
+    # exit follows the last response as the contract asks.
+    logging.shutdown()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def json_body(*types: str):
     """A dependency: 415 unless Content-Type is one of `types` (parameters such as charset are
     fine). FastAPI answers 422 to a body of another type, and parses any +json type as JSON."""
 
-    def check(content_type: Annotated[str | None, Header()] = None) -> None:
+    async def check(content_type: Annotated[str | None, Header()] = None) -> None:  # async: no thread pool
         media_type = (content_type or "").split(";")[0].strip().lower()
         if media_type not in types:
             raise HTTPException(415, f"the body must be {' or '.join(types)}")
