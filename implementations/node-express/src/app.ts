@@ -147,8 +147,11 @@ export function createApp(store = new Store()): express.Express {
     .all(methodNotAllowed("GET, HEAD, POST"));
 
   const update = (full: boolean) => (req: Request<{ id: string }>, res: Response) => {
-    const user = findUser(req);
-    const updated = store.update(user, readInput(req, full));
+    // The body is judged before the user is looked up and If-Match evaluated, as the other
+    // implementations do: a request with two faults gets the body's 400 or 422 first.
+    if (parseI64(req.params.id, false) === undefined) throw new HttpError(400, BAD_ID);
+    const input = readInput(req, full);
+    const updated = store.update(findUser(req), input);
     if (updated === "conflict") throw conflict();
     res.json(updated);
   };
