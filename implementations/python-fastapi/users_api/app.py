@@ -1,9 +1,11 @@
 """The users API as a FastAPI application: ``create_app()`` returns the ASGI app."""
 
 import hashlib
+import json
 import re
 import secrets
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import (
     APIRouter,
@@ -18,6 +20,7 @@ from fastapi import (
 )
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import problems
@@ -66,6 +69,31 @@ def if_match_holds(header: str, etag: str) -> bool:
 def if_none_match_holds(header: str, etag: str) -> bool:
     """RFC 9110 §13.1.2: weak comparison."""
     return any(tag.strip() in ("*", etag, "W/" + etag) for tag in header.split(","))
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+class StrictJSONRequest(Request):
+    """Python's json takes NaN, Infinity and -Infinity, and bodies in UTF-16 or UTF-32 or with a
+    byte order mark; JSON (RFC 8259) has none of them. FastAPI answers what this raises 400."""
+
+    async def json(self) -> Any:
+        return json.loads((await self.body()).decode("utf-8"), parse_constant=_not_json)
+
+
+class StrictJSONRoute(APIRoute):
+    """Routes whose handlers get a StrictJSONRequest, as FastAPI's guide "Custom Request and
+    APIRoute class" shows."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict_json_handler(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict_json_handler
 
 
 REQUEST_ID = re.compile(rb"[\x21-\x7e]{1,128}")
@@ -169,7 +197,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         return {"status": "ok"}
 
     # The limit on the router, not on the app: there Starlette's 413 would wrap every middleware.
-    router = APIRouter(prefix="/api/users", max_body_size=MAX_BODY)
+    router = APIRouter(prefix="/api/users", max_body_size=MAX_BODY, route_class=StrictJSONRoute)
 
     @router.api_route("", methods=["GET", "HEAD"], response_model=Page)
     async def list_users(response: Response, page: IntParam = None, per_page: IntParam = None) -> Page:
