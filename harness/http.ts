@@ -212,7 +212,8 @@ function decode(res: ApiResponse, what: string): ApiResponse {
 /** Bodies larger than this are sent in pieces, reading between them. */
 const PIECE = 65_536;
 
-export function send({ url, method, headers, body, options: o, tls, signal, agent }: WireRequest) {
+export function send(wire: WireRequest, retried = false): Promise<ApiResponse> {
+  const { url, method, headers, body, options: o, tls, signal, agent } = wire;
   return new Promise<ApiResponse>((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
@@ -238,6 +239,9 @@ export function send({ url, method, headers, body, options: o, tls, signal, agen
     // A server may answer (413) and close before the whole body is sent: the response wins.
     req.on("error", (e: NodeJS.ErrnoException) => {
       if (answered) return;
+      // A persistent connection the server closed while it was idle, as this request went out:
+      // the request never reached it, so it is sent once more, on a fresh connection.
+      if (req.reusedSocket && !retried && ["EPIPE", "ECONNRESET"].includes(e.code!)) return void send(wire, true).then(resolve, reject);
       if (!body || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
       reject(new Error(
         `${e.code}: the server closed the connection while the body was being sent ` +
