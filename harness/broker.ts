@@ -87,7 +87,16 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki,
     log: async ({ id }) => ({ log: (await servers.get(id)?.log().catch(() => "")) ?? "" }),
     stop: async ({ id }) => void (await stop(id)),
     // A slot is held across requests, so admit resolves once one is free and leave frees one.
-    admit: () => new Promise<void>((taken) => void slots.run(() => new Promise<void>((release) => (held.push(release), taken())))),
+    admit: () =>
+      new Promise<void>((taken) => {
+        void slots.run(
+          () =>
+            new Promise<void>((release) => {
+              held.push(release);
+              taken();
+            }),
+        );
+      }),
     leave: async () => void held.shift()?.(),
   };
 

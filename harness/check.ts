@@ -165,8 +165,8 @@ class TargetServers {
   private readonly memo = new Map<string, Promise<unknown>>();
   /** What the servers that never became healthy, or were stopped when they hung, wrote. */
   private readonly failedLogs: string[] = [];
-  /** A slot in the run's limit of servers at once, taken at the first check (harness/broker.ts). */
-  private slot?: Promise<void>;
+  /** A slot in the run's limit of targets at once, taken at the first check (harness/broker.ts); false: none was needed. */
+  private slot?: Promise<boolean>;
   /** Sees every request the file's checks send this target: a server that stops answering fails fast. */
   readonly watch = new HangWatch(
     (baseUrl) => health(baseUrl, this.trust(baseUrl)),
@@ -181,8 +181,9 @@ class TargetServers {
   ) {}
 
   /** Waits for this target's slot in the run's limit (once; url: targets and runs without a broker take none). */
-  admit(): Promise<void> {
-    return (this.slot ??= this.broker && !this.target.url ? admit(this.broker) : Promise.resolve());
+  async admit(): Promise<void> {
+    const { broker } = this;
+    await (this.slot ??= broker && !this.target.url ? admit(broker).then(() => true) : Promise.resolve(false));
   }
 
   private trust(baseUrl: string) {
@@ -247,7 +248,7 @@ class TargetServers {
   async release() {
     if (++this.finished < this.blocks.size) return;
     await Promise.all(this.servers.map((s) => s.stop().catch(() => {})));
-    if (this.slot && this.broker && !this.target.url) await admit(this.broker, "leave").catch(() => {});
+    if (this.broker && (await this.slot?.catch(() => false))) await admit(this.broker, "leave").catch(() => {});
   }
 }
 

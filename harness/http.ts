@@ -127,7 +127,7 @@ export class Api {
   patch = (path: string, json: unknown, o?: RequestOptions) => this.request("PATCH", path, { json, ...o });
   delete = (path: string, o?: RequestOptions) => this.request("DELETE", path, o);
 
-  /** Sends one request on a fresh connection and validates the response against the spec. */
+  /** Sends one request (on a fresh connection, unless `agent` is set) and validates the response against the spec. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...(this.options.agent ? {} : { connection: "close" }), ...options.headers };
     let body = options.body === undefined ? undefined : Buffer.from(options.body);
@@ -139,9 +139,8 @@ export class Api {
     const url = new URL(path, this.baseUrl);
     const exchange = this.begin(method, path, headers, body);
     const transport = this.options.transport ?? send;
-    const { watch, tls } = this.options;
+    const { watch, tls, agent } = this.options;
     const watched = watch?.start(this.baseUrl, () => curlLines(exchange.request, this.baseUrl).at(-1)!);
-    const { agent } = this.options;
     const wire = await transport({ url, method, headers, body, options, ...(tls ? { tls } : {}), ...(agent ? { agent } : {}), ...(watched ? { signal: watched.signal } : {}) }).catch((e: Error) => {
       watched?.done(false, e instanceof RequestTimeout);
       exchange.error = e.message;
@@ -218,7 +217,7 @@ export function send(wire: WireRequest, retried = false): Promise<ApiResponse> {
     const timeoutMs = o.timeoutMs ?? 30_000; // a busy engine can stall a container for seconds; a server that hangs still fails
     let answered = false;
     const large = body !== undefined && (o.chunked !== undefined || body.length > PIECE);
-    // A large body over cleartext goes through the socket's descriptor (writeThrough), so the socket
+    // A large body over cleartext goes through the socket's descriptor (descriptorOf), so the socket
     // is connected here and handed to node:http, which only reads the response from it.
     const socket = large && url.protocol === "http:" ? net.connect({ host: url.hostname, port: Number(url.port || 80) }) : undefined;
     const request = url.protocol === "https:" ? https.request : http.request;
@@ -240,7 +239,7 @@ export function send(wire: WireRequest, retried = false): Promise<ApiResponse> {
     req.on("error", (e: NodeJS.ErrnoException) => {
       if (answered) return;
       // A persistent connection the server closed while it was idle, as this request went out:
-      // the request never reached it, so it is sent once more, on a fresh connection.
+      // the request never reached it, so it is sent once more (the agent has dropped that socket).
       if (req.reusedSocket && !retried && ["EPIPE", "ECONNRESET"].includes(e.code!)) return void send(wire, true).then(resolve, reject);
       if (!body || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
       reject(new Error(
@@ -312,7 +311,7 @@ function descriptorOf(socket: net.Socket) {
     const close = () => destroy.call(socket, error, callback);
     void inFlight.then(close, close);
   };
-  const once = (data: Buffer, from: number) =>
+  const writeFrom = (data: Buffer, from: number) =>
     (inFlight = new Promise<number>((resolve, reject) => fs.write(fd, data, from, data.length - from, null, (e, n) => (e ? reject(e) : resolve(n)))));
   return {
     /** Writes all of `data` unless `stop()` or a refused write ends it first; whether it was all written. */
@@ -320,7 +319,7 @@ function descriptorOf(socket: net.Socket) {
       let written = 0;
       for (let pause = 1; written < data.length && !stop() && !socket.destroyed; ) {
         try {
-          written += await once(data, written);
+          written += await writeFrom(data, written);
           pause = 1;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return false;

@@ -80,16 +80,16 @@ async function images(base: string, n: number, others: "copies" | "faults"): Pro
   await docker("tag", base, correct);
   const rest: string[] = [];
   for (let i = 2; i <= n; i++) {
-    if (others === "copies") {
-      rest.push(`${REPO}/copy-${i}:${tag}`);
-      await docker("tag", base, rest.at(-1)!);
-      continue;
+    // Each target its own tag (a run names each image once), of the correct image or of a broken one.
+    let source = base;
+    let name = "copy";
+    if (others === "faults") {
+      name = `fault-${FAULTS[(i - 2) % FAULTS.length]!.fault}`;
+      source = `${REPO}/${name}:${tag}`;
+      if (!(await docker("image", "ls", "-q", source))) await buildWithFault(base, name.slice("fault-".length), source);
     }
-    const fault = FAULTS[(i - 2) % FAULTS.length]!.fault;
-    const image = `${REPO}/fault-${fault}:${tag}`;
-    if (!(await docker("image", "ls", "-q", image))) await buildWithFault(base, fault, image);
-    if (!rest.includes(image)) rest.push(image);
-    else rest.push(`${REPO}/fault-${fault}-${i}:${tag}`), await docker("tag", image, rest.at(-1)!);
+    rest.push(`${REPO}/${name}-${i}:${tag}`);
+    await docker("tag", source, rest.at(-1)!);
   }
   return [correct, ...rest];
 }
