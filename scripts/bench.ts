@@ -15,11 +15,11 @@ import { existsSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildFixture, buildImage, imageExists } from "../harness/build.js";
-import { docker, ensureDocker, startReaper } from "../harness/docker.js";
-import { ROOT } from "../harness/manifest.js";
-import { resolveTargets, type Target } from "../harness/targets.js";
-import { UsageError } from "../harness/usage-error.js";
+import { buildServer, buildImage, imageExists } from "../harness/run/build.js";
+import { docker, ensureDocker, startReaper } from "../harness/run/docker.js";
+import { ROOT } from "../harness/base/paths.js";
+import { resolveTargets, type Target } from "../harness/run/targets.js";
+import { UsageError } from "../harness/base/usage-error.js";
 import { evaluateClaims } from "../harness/bench/claims.js";
 import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
@@ -130,7 +130,7 @@ async function run(
 ) {
   const loadStart = loadavg();
   // Everything is built (or found) before anything is timed, so no compile competes with a run.
-  const responderTarget = { image: await buildFixture("bench-responder", (l) => console.error(l)) };
+  const responderTarget = { image: await buildServer("harness/bench/bench-responder", (l) => console.error(l)) };
   for (const t of targets) await prepare(t);
 
   const infos = new Map<string, { id: string; size: number }>();

@@ -1,6 +1,6 @@
 // Contract coverage: every rule of docs/api-contract.md (each bullet, each table row, each
 // paragraph) against docs/coverage.json, which names the checks that cover it. Imported by
-// harness/coverage.test.ts; run as `npm run coverage:doc` it renders docs/coverage.md.
+// test/check/coverage.test.ts; run as `npm run coverage:doc` it renders docs/coverage.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { marked, type Token, type Tokens } from "marked";
@@ -48,7 +48,7 @@ const show = (r: Rule) => `${r.kind} in "${r.section}": "${r.text.length > 90 ? 
 
 /**
  * Every way the data and the contract and the checks disagree, one actionable line each. `ids` are
- * the checks that exist (harness/__snapshots__/checks.tsv, which harness/checks.test.ts keeps equal
+ * the checks that exist (test/check/__snapshots__/checks.tsv, which test/check/checks.test.ts keeps equal
  * to what vitest lists).
  */
 export function compare(rules: Rule[], entries: Entry[], ids: string[]): string[] {
@@ -86,7 +86,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const readContract = () => parseContract(readFileSync(`${root}docs/api-contract.md`, "utf8"));
 export const readEntries = (): Entry[] => JSON.parse(readFileSync(`${root}docs/coverage.json`, "utf8")).rules;
 export const readIds = () =>
-  readFileSync(`${root}harness/__snapshots__/checks.tsv`, "utf8")
+  readFileSync(`${root}test/check/__snapshots__/checks.tsv`, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((line) => line.split("\t")[0]!);

@@ -18,7 +18,7 @@ as_root() {
 
 if ! command -v dockerd >/dev/null 2>&1; then
   echo "ensure-docker: installing Debian's docker.io ..." >&2
-  # The lock the project's other apt-get calls take too (harness/apt.ts): one install at a time.
+  # The lock the project's other apt-get calls take too (harness/run/apt.ts): one install at a time.
   locked_apt_get() { as_root flock -w 900 /tmp/crud-conformance-apt.lock apt-get "$@"; }
   locked_apt_get install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null 2>&1 ||
     { locked_apt_get update -q >/dev/null 2>&1 && locked_apt_get install -y -q -o DPkg::Lock::Timeout=600 docker.io >/dev/null; } ||

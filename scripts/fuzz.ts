@@ -12,15 +12,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildImage, imageExists } from "../harness/build.js";
-import { ImplementationContainer, type StartedImplementationContainer } from "../harness/container.js";
-import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/docker.js";
-import { ensureSchemathesis, failedRequests, failureSection, fuzzSettings, generatedCases, reportName, schemathesisArgs, summarizeJunit, type FuzzSettings } from "../harness/fuzz.js";
-import { ROOT } from "../harness/manifest.js";
-import { resolveTargets, type Target } from "../harness/targets.js";
-import { exitOnUsageError, UsageError } from "../harness/usage-error.js";
+import { buildImage, imageExists } from "../harness/run/build.js";
+import { ImplementationContainer, type StartedImplementationContainer } from "../harness/run/container.js";
+import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/run/docker.js";
+import { ensureSchemathesis, failedRequests, failureSection, fuzzSettings, generatedCases, reportName, schemathesisArgs, summarizeJunit, type FuzzSettings } from "../harness/fuzz/fuzz.js";
+import { ROOT } from "../harness/base/paths.js";
+import { resolveTargets, type Target } from "../harness/run/targets.js";
+import { exitOnUsageError, UsageError } from "../harness/base/usage-error.js";
 
-process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // as in vitest.config.ts: harness/docker.ts reaps instead
+process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // as in vitest.config.ts: harness/run/docker.ts reaps instead
 
 const runId = randomUUID();
 let dockerUsed = false;

@@ -38,7 +38,7 @@ py_compiles() { # every module compiles; the bytecode goes elsewhere (the folder
 
 check . "tsc --noEmit" npx tsc --noEmit -p .
 check . "actionlint .github/workflows/conformance.yml" go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 -no-color .github/workflows/conformance.yml
-for dir in implementations/*/ fixtures/*/; do
+for dir in implementations/*/ fixtures/*/ harness/run/pod/ harness/bench/bench-responder/; do
   dir=${dir%/}
   if [ -f "$dir/Cargo.toml" ]; then
     check "$dir" "cargo fmt --check" cargo fmt --check

@@ -15,8 +15,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { IMPLEMENTATIONS_DIR, loadManifest } from "../harness/manifest.js";
-import { UsageError } from "../harness/usage-error.js";
+import { IMPLEMENTATIONS_DIR, loadManifest } from "../harness/run/manifest.js";
+import { UsageError } from "../harness/base/usage-error.js";
 
 const fail = (message: string): never => {
   throw new UsageError(message);
@@ -36,7 +36,7 @@ function hostVersion(command: string, pattern: RegExp): string {
 
 function manifest(name: string, language: string, framework: string, build: string) {
   const fields = {
-    $schema: "../../harness/implementation.schema.json",
+    $schema: "../../harness/schemas/implementation.schema.json",
     name,
     language,
     framework,

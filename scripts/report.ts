@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeReports } from "../harness/report/write.js";
-import type { Report } from "../harness/report-types.js";
+import type { Report } from "../harness/report/types.js";
 
 const dir = process.argv[2] ?? "reports";
 const file = join(dir, "conformance.json");

@@ -17,12 +17,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildImage } from "../harness/build.js";
-import { ensureDocker, LABEL } from "../harness/docker.js";
-import { implementationNames, ROOT } from "../harness/manifest.js";
-import type { Report } from "../harness/report-types.js";
-import { implementationTarget } from "../harness/targets.js";
-import { exitOnUsageError, UsageError } from "../harness/usage-error.js";
+import { buildImage } from "../harness/run/build.js";
+import { ensureDocker, LABEL } from "../harness/run/docker.js";
+import { implementationNames } from "../harness/run/manifest.js";
+import { ROOT } from "../harness/base/paths.js";
+import type { Report } from "../harness/report/types.js";
+import { implementationTarget } from "../harness/run/targets.js";
+import { exitOnUsageError, UsageError } from "../harness/base/usage-error.js";
 
 function count(name: string, fallback: number) {
   const raw = process.env[name];

@@ -1,7 +1,7 @@
 // Bodies: Content-Type (415), size (413, with the exact 1,048,576-byte boundary) and JSON syntax (400).
-import { section } from "../harness/check.js";
-import { expectStatus } from "../harness/expect.js";
-import { pathFor, uniqueEmail } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { expectStatus } from "../harness/check/expect.js";
+import { pathFor, uniqueEmail } from "../harness/check/users.js";
 import table from "../fixtures/bodies.json" with { type: "json" };
 
 const { check } = section("Bodies (POST, PUT, PATCH)");

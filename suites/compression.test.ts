@@ -1,9 +1,9 @@
 // Optional profile `compression`: Accept-Encoding: gzip on a list response over 1 KiB is answered
 // with Content-Encoding: gzip and a body that inflates to the same JSON; a request that accepts only
-// identity gets no gzip (RFC 9110 §12.5.3). The client inflates gzip itself (harness/http.ts).
-import { section, type CheckContext } from "../harness/check.js";
-import { assert, expectEqual, expectStatus, fail } from "../harness/expect.js";
-import { createUser, whileQuiet } from "../harness/users.js";
+// identity gets no gzip (RFC 9110 §12.5.3). The client inflates gzip itself (harness/client/http.ts).
+import { section, type CheckContext } from "../harness/check/check.js";
+import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
+import { createUser, whileQuiet } from "../harness/check/users.js";
 
 const { check } = section("Optional profiles");
 const profile = "compression";

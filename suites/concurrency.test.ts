@@ -1,7 +1,7 @@
 // Concurrency: creates in parallel, one email raced, and a list that agrees with its totals.
-import { section } from "../harness/check.js";
-import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
-import { uniqueEmail, whileQuiet } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectEqual, expectHeader, expectStatus } from "../harness/check/expect.js";
+import { uniqueEmail, whileQuiet } from "../harness/check/users.js";
 
 const { check } = section("Concurrency");
 

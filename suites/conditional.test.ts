@@ -1,10 +1,10 @@
 // Optional profile `conditional` (RFC 9110 §13): an ETag on GET /api/users/{id}; If-None-Match with
 // it gives 304; If-Match with a stale tag on PUT, PATCH or DELETE gives 412, which is what stops
 // a lost update: of two clients that read one ETag, only the first write wins.
-import { section } from "../harness/check.js";
-import { assert, expectEqual, expectHeader, expectProblem, expectStatus } from "../harness/expect.js";
-import type { Api } from "../harness/http.js";
-import { createUser, type User } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectEqual, expectHeader, expectProblem, expectStatus } from "../harness/check/expect.js";
+import type { Api } from "../harness/client/http.js";
+import { createUser, type User } from "../harness/check/users.js";
 
 const { check } = section("Optional profiles");
 const profile = "conditional";

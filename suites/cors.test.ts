@@ -3,11 +3,11 @@
 // gets Access-Control-Allow-Origin, error answers included (without it a browser hides a 4xx's
 // problem from the script and reports a CORS error instead). Both headers as the Fetch standard's
 // CORS check reads them.
-import { section } from "../harness/check.js";
-import { assert, expectHeader, expectStatus, fail } from "../harness/expect.js";
-import { TRIGGERS, type Trigger } from "../harness/error-triggers.js";
-import type { ApiResponse } from "../harness/http.js";
-import { createUser, uniqueEmail } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectHeader, expectStatus, fail } from "../harness/check/expect.js";
+import { TRIGGERS, type Trigger } from "../harness/check/error-triggers.js";
+import type { ApiResponse } from "../harness/client/http.js";
+import { createUser, uniqueEmail } from "../harness/check/users.js";
 
 const { check } = section("Optional profiles");
 const profile = "cors";

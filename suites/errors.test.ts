@@ -1,14 +1,14 @@
 // Errors: every 4xx is an RFC 9457 problem (application/problem+json with type, title and status).
-import { section } from "../harness/check.js";
-import { assert, expectProblem } from "../harness/expect.js";
-import type { Api, ApiResponse } from "../harness/http.js";
-import { TRIGGERS, type Trigger } from "../harness/error-triggers.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectProblem } from "../harness/check/expect.js";
+import type { Api, ApiResponse } from "../harness/client/http.js";
+import { TRIGGERS, type Trigger } from "../harness/check/error-triggers.js";
 
 const { check } = section("Errors");
 
 const json = { "content-type": "application/json" };
 
-/** One request per error status the contract names, each with a single fault (harness/error-triggers.ts). */
+/** One request per error status the contract names, each with a single fault (harness/check/error-triggers.ts). */
 const triggers: [id: string, trigger: Trigger][] = [
   ["ERR-01", TRIGGERS.malformedId],
   ["ERR-02", TRIGGERS.malformedQuery],

@@ -1,12 +1,12 @@
 // Optional profile `http2`: the same API over cleartext HTTP/2 with prior knowledge (h2c), and, for
 // a server that also claims `tls`, over TLS with ALPN h2 (profile "http2+tls": it gates only when
 // both are claimed, and it boots its own server with the harness's certificate).
-import { section } from "../harness/check.js";
-import { expectEqual, expectStatus, fail } from "../harness/expect.js";
-import { http2Transport } from "../harness/h2.js";
-import { createOver, expectHealth, expectListWithLinks } from "../harness/same-api.js";
-import { handshake } from "../harness/tls.js";
-import { createUser } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { expectEqual, expectStatus, fail } from "../harness/check/expect.js";
+import { http2Transport } from "../harness/client/h2.js";
+import { createOver, expectHealth, expectListWithLinks } from "../harness/check/same-api.js";
+import { handshake } from "../harness/client/tls.js";
+import { createUser } from "../harness/check/users.js";
 
 const { check } = section("Optional profiles");
 const profile = "http2";

@@ -1,8 +1,8 @@
 // Ids in paths: what is looked up (404 when absent) and what is malformed (400).
 import fc from "fast-check";
-import { section } from "../harness/check.js";
-import { expectEqual, expectStatus } from "../harness/expect.js";
-import { createUser, uniqueEmail } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { expectEqual, expectStatus } from "../harness/check/expect.js";
+import { createUser, uniqueEmail } from "../harness/check/users.js";
 import table from "../fixtures/ids.json" with { type: "json" };
 
 const { check } = section("Ids in paths");

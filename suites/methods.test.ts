@@ -1,9 +1,9 @@
 // Endpoints: 405 with Allow, HEAD on every GET route, 404 for any other path, and no 2xx for a
 // method the server does not implement.
-import { section } from "../harness/check.js";
-import { allowed, assert, expectEqual, expectProblem, expectStatus, fail } from "../harness/expect.js";
-import type { Api, ApiResponse } from "../harness/http.js";
-import { createUser, whileQuiet } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { allowed, assert, expectEqual, expectProblem, expectStatus, fail } from "../harness/check/expect.js";
+import type { Api, ApiResponse } from "../harness/client/http.js";
+import { createUser, whileQuiet } from "../harness/check/users.js";
 
 const { check } = section("Endpoints");
 

@@ -1,9 +1,9 @@
 // Listing and pagination: defaults, clamps, 400s, the body, X-Total-Count and Link.
 import fc from "fast-check";
-import { section } from "../harness/check.js";
-import { assert, expectEqual, expectHeader, expectStatus, fail, linkTarget } from "../harness/expect.js";
-import type { Api, ApiResponse } from "../harness/http.js";
-import { createUser, whileQuiet } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectEqual, expectHeader, expectStatus, fail, linkTarget } from "../harness/check/expect.js";
+import type { Api, ApiResponse } from "../harness/client/http.js";
+import { createUser, whileQuiet } from "../harness/check/users.js";
 import table from "../fixtures/pagination.json" with { type: "json" };
 
 const { check } = section("Listing and pagination");

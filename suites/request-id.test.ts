@@ -1,9 +1,9 @@
 // Optional profile `request-id`: X-Request-Id is echoed when the request has one and generated when
 // it does not, a new one for each request; on every answer, errors included.
 import { randomBytes } from "node:crypto";
-import { section } from "../harness/check.js";
-import { TRIGGERS, type Trigger } from "../harness/error-triggers.js";
-import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
+import { section } from "../harness/check/check.js";
+import { TRIGGERS, type Trigger } from "../harness/check/error-triggers.js";
+import { assert, expectEqual, expectHeader, expectStatus } from "../harness/check/expect.js";
 
 const { check } = section("Optional profiles");
 const profile = "request-id";

@@ -1,10 +1,10 @@
 // The resource, the status codes of the CRUD endpoints, and a refused request that changes nothing.
 import fc from "fast-check";
 import { setTimeout as sleep } from "node:timers/promises";
-import { section } from "../harness/check.js";
-import type { Api } from "../harness/http.js";
-import { assert, expectEqual, expectHeader, expectStatus } from "../harness/expect.js";
-import { createUser, uniqueEmail, whileQuiet, type User } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import type { Api } from "../harness/client/http.js";
+import { assert, expectEqual, expectHeader, expectStatus } from "../harness/check/expect.js";
+import { createUser, uniqueEmail, whileQuiet, type User } from "../harness/check/users.js";
 
 const { check } = section("The resource");
 

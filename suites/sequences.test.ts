@@ -1,7 +1,7 @@
 // Sequences: random runs of requests, each answer checked against a model of the users collection
-// (harness/model.ts), so that faults which only a sequence of requests reveals are found and shrunk.
-import { section } from "../harness/check.js";
-import { checkSequences, type Mix } from "../harness/model-run.js";
+// (harness/check/model.ts), so that faults which only a sequence of requests reveals are found and shrunk.
+import { section } from "../harness/check/check.js";
+import { checkSequences, type Mix } from "../harness/check/model-run.js";
 
 // Each sequence starts by emptying the server (requires: "fresh"): a url: target is someone else's data.
 const { check } = section("The resource");

@@ -1,7 +1,7 @@
 // Graceful shutdown, on SIGTERM and on SIGINT: the contract's four points, each its own check.
 // One scenario per signal runs on its own fresh server; the checks read what it observed.
-import { section, type CheckContext } from "../harness/check.js";
-import { runShutdown, SHUTDOWN_POINTS, type Signal } from "../harness/shutdown.js";
+import { section, type CheckContext } from "../harness/check/check.js";
+import { runShutdown, SHUTDOWN_POINTS, type Signal } from "../harness/check/shutdown.js";
 
 const { check } = section("Graceful shutdown");
 

@@ -1,9 +1,9 @@
 // Optional profile `slow-client`: a client that takes longer than 10 s to send its request headers
 // is cut off (408 or a closed connection), and one that takes 2 s is still served, so that cutting
 // off everyone does not pass. Raw sockets: an HTTP client library sends its headers at once.
-import { section } from "../harness/check.js";
-import { assert, expectEqual, fail } from "../harness/expect.js";
-import { firstLine, parseResponse, rawExchange } from "../harness/raw.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectEqual, fail } from "../harness/check/expect.js";
+import { firstLine, parseResponse, rawExchange } from "../harness/client/raw.js";
 
 const { check } = section("Optional profiles");
 const profile = "slow-client";

@@ -1,12 +1,12 @@
 // Optional profile `tls`: given TLS_CERT and TLS_KEY, the server speaks HTTPS on $PORT instead of
 // cleartext. Every server of this file starts with a certificate from the harness's throwaway CA
-// (harness/tls.ts), and the clients trust only that CA.
-import { pki, section } from "../harness/check.js";
-import { assert, expectEqual, expectStatus, fail } from "../harness/expect.js";
-import { cleartextServed } from "../harness/cleartext.js";
-import { rawExchange } from "../harness/raw.js";
-import { createOver, expectHealth, expectListWithLinks } from "../harness/same-api.js";
-import { handshake } from "../harness/tls.js";
+// (harness/client/tls.ts), and the clients trust only that CA.
+import { pki, section } from "../harness/check/check.js";
+import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
+import { cleartextServed } from "../harness/client/cleartext.js";
+import { rawExchange } from "../harness/client/raw.js";
+import { createOver, expectHealth, expectListWithLinks } from "../harness/check/same-api.js";
+import { handshake } from "../harness/client/tls.js";
 
 const { check } = section("Optional profiles", { tls: true });
 const profile = "tls";
@@ -43,7 +43,7 @@ check({ id: "TLS-05", level: "MUST", profile, title: "MUST serve the users API o
 });
 
 // What Go's and nginx's TLS servers answer by default (an HTTP 400) passes, and so does rustls'
-// alert and close; the API must never come back in cleartext (harness/cleartext.ts).
+// alert and close; the API must never come back in cleartext (harness/client/cleartext.ts).
 check({ id: "TLS-06", level: "MUST", profile, title: "MUST close a cleartext request on its TLS port or answer it with a 4xx, never with the API" }, async ({ api }) => {
   const { host } = new URL(api.baseUrl);
   const deadlineMs = 10_000;

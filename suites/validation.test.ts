@@ -1,9 +1,9 @@
 // Validation: well-formed JSON that breaks the rules is 422, with RFC 6901 pointers to the members at fault.
 import { randomBytes } from "node:crypto";
-import { section } from "../harness/check.js";
-import { assert, expectProblem, expectStatus } from "../harness/expect.js";
-import type { Api } from "../harness/http.js";
-import { pathFor, uniqueEmail } from "../harness/users.js";
+import { section } from "../harness/check/check.js";
+import { assert, expectProblem, expectStatus } from "../harness/check/expect.js";
+import type { Api } from "../harness/client/http.js";
+import { pathFor, uniqueEmail } from "../harness/check/users.js";
 import table from "../fixtures/validation.json" with { type: "json" };
 
 const { check } = section("Bodies (POST, PUT, PATCH)");

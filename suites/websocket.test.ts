@@ -2,12 +2,12 @@
 // text message per committed change, in commit order; pings get pongs; on SIGTERM every open socket
 // gets a close frame with code 1001, and the graceful-shutdown points still hold.
 import { randomBytes } from "node:crypto";
-import { section, type CheckContext } from "../harness/check.js";
-import { assert, expectEqual, expectStatus, fail } from "../harness/expect.js";
-import type { Api } from "../harness/http.js";
-import { runShutdown, SHUTDOWN_POINTS, type Held } from "../harness/shutdown.js";
-import { createUser, uniqueEmail, type User } from "../harness/users.js";
-import { EventStream, type Closed, type Message } from "../harness/ws.js";
+import { section, type CheckContext } from "../harness/check/check.js";
+import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
+import type { Api } from "../harness/client/http.js";
+import { runShutdown, SHUTDOWN_POINTS, type Held } from "../harness/check/shutdown.js";
+import { createUser, uniqueEmail, type User } from "../harness/check/users.js";
+import { EventStream, type Closed, type Message } from "../harness/client/ws.js";
 
 const { check } = section("Optional profiles");
 const profile = "websocket";

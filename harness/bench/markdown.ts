@@ -40,7 +40,7 @@ export function renderMarkdown(r: BenchReport): string {
 
   out.push("### Generator ceiling", "");
   out.push(
-    `The trivial responder (fixtures/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, at each scenario's best point, against the fastest target there. ` +
+    `The trivial responder (harness/bench/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, at each scenario's best point, against the fastest target there. ` +
       "The responder's req/s is the ceiling of this setup (generator and responder together); wrk's requests per CPU-second of its own is the generator's capacity alone, " +
       "set beside the fastest target's requests per server CPU-second: both ratios should be 3× or more.",
     "",

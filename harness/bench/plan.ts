@@ -1,6 +1,6 @@
 // What a bench run measures and for how long, from the environment. A full run fits in 10 minutes
 // on 2 cores, BENCH_QUICK=1 in 90 s; estimate() says beforehand how long the plan will take.
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../base/usage-error.js";
 import type { BenchReport, ScenarioId } from "./types.js";
 
 export type Plan = BenchReport["plan"] & {

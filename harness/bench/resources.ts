@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ROOT } from "../manifest.js";
+import { ROOT } from "../base/paths.js";
 import { HOST } from "./server.js";
 import type { IdleConnections } from "./types.js";
 

@@ -1,15 +1,15 @@
 // One server under load: a container pinned to the server's core, on the host's network (no
 // userland proxy, no bridge), listening on a free loopback port, with the conformance run's memory
-// and pids limits. Every container carries the run's labels, so harness/docker.ts' reaper removes
+// and pids limits. Every container carries the run's labels, so harness/run/docker.ts' reaper removes
 // it even when the bench is killed; the bench removes it itself on SIGINT and at the end.
 import { execFileSync, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { docker, LABEL, MEMORY_LIMIT_GIB, PIDS_LIMIT, runLabels } from "../docker.js";
+import { docker, LABEL, MEMORY_LIMIT_GIB, PIDS_LIMIT, runLabels } from "../run/docker.js";
 
 export const HOST = "127.0.0.1";
-/** The conformance run's limits (harness/docker.ts). */
+/** The conformance run's limits (harness/run/docker.ts). */
 export const MEMORY_LIMIT = MEMORY_LIMIT_GIB * 2 ** 30;
 export { PIDS_LIMIT };
 /** Room for 10,000 idle connections and the ladder's 256 (the engine's default here is 20,000). */
@@ -132,7 +132,7 @@ export async function stopServer(id: string) {
 }
 
 /**
- * Removes every container of the run, each `docker` call bounded (harness/docker.ts' reaper does
+ * Removes every container of the run, each `docker` call bounded (harness/run/docker.ts' reaper does
  * the same once the process is gone, however it ended). Used at the end and on SIGINT/SIGTERM.
  */
 export function removeRunContainers(runId: string) {

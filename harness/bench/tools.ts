@@ -5,9 +5,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { CACHE_DIR } from "../build.js";
-import { aptInstall, WRK } from "../apt.js";
-import { UsageError } from "../usage-error.js";
+import { CACHE_DIR } from "../base/paths.js";
+import { aptInstall, WRK } from "../run/apt.js";
+import { UsageError } from "../base/usage-error.js";
 
 export const OHA_VERSION = "1.16.0";
 /**

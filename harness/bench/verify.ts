@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT } from "../manifest.js";
-import type { Report, ReportTarget } from "../report-types.js";
-import type { Target } from "../targets.js";
-import { UsageError } from "../usage-error.js";
+import { ROOT } from "../base/paths.js";
+import type { Report, ReportTarget } from "../report/types.js";
+import type { Target } from "../run/targets.js";
+import { UsageError } from "../base/usage-error.js";
 import type { Gate, GateEntry } from "./types.js";
 
 export type GateMode = "auto" | "run" | "skip";

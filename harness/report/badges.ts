@@ -3,11 +3,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBadge } from "badge-maker";
-import type { Report, ReportCheck, ReportTarget } from "../report-types.js";
-import { ROOT } from "../manifest.js";
+import type { Report, ReportCheck, ReportTarget } from "./types.js";
+import { ROOT } from "../base/paths.js";
 
 /** The optional profiles of the contract: the ones a manifest may claim. */
-export const OPTIONAL_PROFILES: string[] = JSON.parse(readFileSync(join(ROOT, "harness/implementation.schema.json"), "utf8")).properties.profiles.items.enum;
+export const OPTIONAL_PROFILES: string[] = JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")).properties.profiles.items.enum;
 
 export interface Tally {
   passed: number;

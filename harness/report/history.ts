@@ -1,13 +1,13 @@
 // Run history: with CONFORMANCE_HISTORY_DIR set, every run writes one small JSON file there (per
-// target: its scores per profile and every check's outcome; shape: harness/history.schema.json).
+// target: its scores per profile and every check's outcome; shape: harness/schemas/history.schema.json).
 // The page reads the folder back for a trend per target and, per check, the runs where its outcome
 // changed (transitions), with flaky flips folded together.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Outcome } from "../check.js";
-import type { Report } from "../report-types.js";
-import type { TargetKind } from "../targets.js";
-import { UsageError } from "../usage-error.js";
+import type { Outcome } from "../check/check.js";
+import type { Report } from "./types.js";
+import type { TargetKind } from "../run/targets.js";
+import { UsageError } from "../base/usage-error.js";
 import { tally, targetBadge, type Tally } from "./badges.js";
 import { compileSchema } from "./schemas.js";
 
@@ -107,7 +107,7 @@ export function readHistory(dir: string, limit = 100): History {
     }
     if (!validate(data)) {
       const err = validate.errors![0]!;
-      skipped.push(`${file}: ${err.instancePath || "(root)"} ${err.message}; see harness/history.schema.json`);
+      skipped.push(`${file}: ${err.instancePath || "(root)"} ${err.message}; see harness/schemas/history.schema.json`);
       continue;
     }
     runs.push(data);

@@ -7,12 +7,13 @@
 //   4. the changes across runs, from the history folder.
 // Every string from the report is escaped: it holds server output.
 import { makeBadge } from "badge-maker";
-import type { RecordedExchange } from "../http.js";
-import type { Report, ReportCheck, ReportTarget } from "../report-types.js";
+import type { RecordedExchange } from "../client/http.js";
+import type { Report, ReportCheck, ReportTarget } from "./types.js";
 import { badgeName, OPTIONAL_PROFILES, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
 import { changes as findChanges, FLAKY_RUNS, trends, withCurrent, type Change, type History, type HistoryRun, type TrendPoint } from "./history.js";
 import { PAGE_SCRIPT } from "./page-script.js";
-import { curlLines, replay, reproducer } from "./reproduce.js";
+import { curlLines } from "../client/curl.js";
+import { replay, reproducer } from "./reproduce.js";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const esc = (s: unknown): string => String(s ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]!);

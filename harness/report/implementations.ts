@@ -1,7 +1,7 @@
 // reports/implementations.json: one entry per target (what it is, its score, where its badges are),
 // so that other sites can list the implementations with their badges. Shape:
-// harness/implementations.schema.json. Paths are relative to the file itself.
-import type { Report, ReportTarget } from "../report-types.js";
+// harness/schemas/implementations.schema.json. Paths are relative to the file itself.
+import type { Report, ReportTarget } from "./types.js";
 import { badgeName, OPTIONAL_PROFILES, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
 
 export const IMPLEMENTATIONS_FORMAT = "crud-conformance-implementations/1";

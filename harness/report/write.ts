@@ -7,8 +7,8 @@ import { writeBadges } from "./badges.js";
 import { appendHistory, readHistory, type History } from "./history.js";
 import { implementations } from "./implementations.js";
 import { addReproducers } from "./reproduce.js";
-import type { Report } from "../report-types.js";
-import { UsageError } from "../usage-error.js";
+import type { Report } from "./types.js";
+import { UsageError } from "../base/usage-error.js";
 
 export interface WriteOptions {
   /** CONFORMANCE_HISTORY_DIR: the folder of past runs (one JSON file per run). */
