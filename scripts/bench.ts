@@ -19,7 +19,7 @@ import { buildServer, buildImage, imageExists } from "../harness/run/build.js";
 import { docker, ensureDocker, startReaper } from "../harness/run/docker.js";
 import { ROOT } from "../harness/base/paths.js";
 import { resolveTargets, type Target } from "../harness/run/targets.js";
-import { UsageError } from "../harness/base/usage-error.js";
+import { exitOnUsageError, UsageError } from "../harness/base/usage-error.js";
 import { evaluateClaims } from "../harness/bench/claims.js";
 import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
@@ -418,10 +418,7 @@ main().catch((error: unknown) => {
     console.error(`bench: ${error.message}`);
     process.exit(1);
   }
-  if (error instanceof UsageError) {
-    console.error(`bench: ${error.message}`);
-    process.exit(2);
-  }
+  if (error instanceof UsageError) exitOnUsageError(error, "bench");
   // Anything else (an engine that went away, a tool that crashed): one line, the stack on request.
   const message = error instanceof Error ? error.message : String(error);
   console.error(`bench: ${message.split("\n")[0]}${process.env.BENCH_DEBUG ? `\n${(error as Error).stack ?? ""}` : " (BENCH_DEBUG=1 shows the stack)"}`);

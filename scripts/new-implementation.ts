@@ -16,7 +16,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { IMPLEMENTATIONS_DIR, loadManifest } from "../harness/run/manifest.js";
-import { UsageError } from "../harness/base/usage-error.js";
+import { exitOnUsageError, UsageError } from "../harness/base/usage-error.js";
 
 const fail = (message: string): never => {
   throw new UsageError(message);
@@ -246,8 +246,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
 next: CONFORMANCE_TARGETS=${name} npm run conformance   (every check fails until the stub is replaced)
       docs/adding-an-implementation.md explains the manifest, the container contract and profiles`);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`new-implementation: ${e.message}`);
-    process.exit(2);
+    exitOnUsageError(e, "new-implementation");
   }
 }

@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildImage } from "../harness/run/build.js";
-import { ensureDocker, LABEL } from "../harness/run/docker.js";
+import { docker, ensureDocker, LABEL } from "../harness/run/docker.js";
 import { implementationNames } from "../harness/run/manifest.js";
 import { ROOT } from "../harness/base/paths.js";
 import type { Report } from "../harness/report/types.js";
@@ -43,7 +43,6 @@ function random(seed: number) {
   };
 }
 
-const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const SOAK_LABEL = "crud-conformance.soak";
 
 /**
@@ -55,7 +54,7 @@ const SOAK_ID = `soak-${process.pid}-${Date.now()}`;
 let runs = 0;
 /** The run in progress: stopping the soak interrupts it too, as Ctrl-C would. */
 let current: ChildProcess | undefined;
-const leftBehind = (runId: string) => docker("ps", "-aq", "--filter", `label=${LABEL}=${runId}`).split("\n").filter(Boolean);
+const leftBehind = async (runId: string) => (await docker("ps", "-aq", "--filter", `label=${LABEL}=${runId}`)).split("\n").filter(Boolean);
 
 type Kind = "finish" | "SIGINT" | "SIGKILL";
 interface Outcome {
@@ -72,14 +71,14 @@ interface Outcome {
 async function startUrlServer(name: string) {
   const target = implementationTarget(join(ROOT, "implementations", name));
   await buildImage(target.dir!, target.manifest!, target.image!);
-  const id = docker("run", "-d", "--rm", "--label", `${SOAK_LABEL}=1`, "-e", "PORT=3000", "-p", "127.0.0.1::3000", target.image!);
-  const port = docker("port", id, "3000/tcp").split("\n")[0]!.split(":").pop();
+  const id = await docker("run", "-d", "--rm", "--label", `${SOAK_LABEL}=1`, "-e", "PORT=3000", "-p", "127.0.0.1::3000", target.image!);
+  const port = (await docker("port", id, "3000/tcp")).split("\n")[0]!.split(":").pop();
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { id, url };
     await sleep(100);
   }
-  docker("rm", "-f", id);
+  await docker("rm", "-f", id);
   throw new UsageError(`the url: server (${name}) did not answer GET /health within 10 s`);
 }
 
@@ -112,12 +111,12 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
   timers.forEach((t) => t && clearTimeout(t));
   const seconds = (Date.now() - started) / 1000;
   // The reaper polls once a second and sweeps for about 10 s more; then whatever is there was left.
-  let left = leftBehind(runId).length;
+  let left = (await leftBehind(runId)).length;
   for (let i = 0; i < 30 && left; i++) {
     await sleep(500);
-    left = leftBehind(runId).length;
+    left = (await leftBehind(runId)).length;
   }
-  if (left) docker("rm", "-f", ...leftBehind(runId)); // counted once: the next run starts clean
+  if (left) await docker("rm", "-f", ...(await leftBehind(runId))); // counted once: the next run starts clean
   let report: Report | undefined;
   try {
     report = JSON.parse(readFileSync(join(reports, "conformance.json"), "utf8"));
@@ -150,7 +149,7 @@ async function main() {
       if (current?.exitCode === null) process.kill(-current.pid!, "SIGINT");
     } catch {}
     try {
-      if (server) docker("rm", "-f", server.id);
+      if (server) execFileSync("docker", ["rm", "-f", server.id], { stdio: "ignore" }); // synchronous: the process exits next
     } catch {}
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stop(), process.exit(130)));
