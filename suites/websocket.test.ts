@@ -6,7 +6,7 @@ import { section, type CheckContext } from "../harness/check/check.js";
 import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
 import { bodyOf, type Api } from "../harness/client/http.js";
 import { runShutdown, SHUTDOWN_POINTS, type Held } from "../harness/check/shutdown.js";
-import { createUser, uniqueEmail, type User } from "../harness/check/users.js";
+import { createUser, uniqueEmail } from "../harness/check/users.js";
 import { EventStream, type Closed, type Message } from "../harness/client/ws.js";
 
 const { check } = section("Optional profiles");
