@@ -1,6 +1,7 @@
 // Concurrency: creates in parallel, one email raced, and a list that agrees with its totals.
 import { section } from "../harness/check/check.js";
-import { assert, expectEqual, expectHeader, expectStatus } from "../harness/check/expect.js";
+import { assert, expectEqual, expectHeader, expectStatus, isObject } from "../harness/check/expect.js";
+import { bodyOf } from "../harness/client/http.js";
 import { uniqueEmail, whileQuiet } from "../harness/check/users.js";
 
 const { check } = section("Concurrency");
@@ -11,7 +12,7 @@ check({ id: "CON-01", level: "MUST", title: `MUST give ${N} concurrent creates $
   const all = await Promise.all(Array.from({ length: N }, (_, i) => api.post("/api/users", { name: `Parallel ${i}`, email: uniqueEmail() })));
   const statuses = all.map((r) => r.status);
   assert(statuses.every((s) => s === 201), `statuses ${statuses.join(", ")}, expected all 201`);
-  expectEqual(new Set(all.map((r) => r.json.id)).size, N, "number of distinct ids");
+  expectEqual(new Set(all.map((r) => bodyOf(r, "User").id)).size, N, "number of distinct ids");
 });
 
 check({ id: "CON-02", level: "MUST", title: `MUST give exactly one 201 and ${N - 1} 409s to ${N} concurrent creates with one email` }, async ({ api }) => {
@@ -26,17 +27,17 @@ check({ id: "CON-03", level: "MUST", title: "MUST list exactly total users, as X
   const { listed, total } = await whileQuiet(async () => {
     const first = await api.get("/api/users?per_page=100");
     expectStatus(first, 200);
-    const total = first.json.total as number;
+    const total = bodyOf(first, "UserPage").total;
     expectEqual(expectHeader(first, "X-Total-Count"), String(total), "X-Total-Count");
-    let listed = first.json.data.length as number;
+    let listed = bodyOf(first, "UserPage").data.length;
     for (let page = 2; page <= Math.ceil(total / 100); page++) {
       const res = await api.get(`/api/users?per_page=100&page=${page}`);
       expectStatus(res, 200);
-      listed += res.json.data.length;
+      listed += bodyOf(res, "UserPage").data.length;
     }
     // On a shared server another client may have written meanwhile: then read again.
     const last = await api.get("/api/users?per_page=1");
-    return last.json?.total === total ? { listed, total } : undefined;
+    return isObject(last.json) && last.json.total === total ? { listed, total } : undefined;
   }, (r) => r.listed === r.total);
   expectEqual(listed, total, "users listed across all pages");
 });

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { section } from "../harness/check/check.js";
 import { expectEqual, expectStatus } from "../harness/check/expect.js";
+import { bodyOf } from "../harness/client/http.js";
 import { createUser, uniqueEmail } from "../harness/check/users.js";
 import table from "../fixtures/ids.json" with { type: "json" };
 
@@ -19,7 +20,7 @@ check({ id: "ID-03", level: "MUST", title: "MUST look up an id written with lead
   const user = await createUser(api);
   const res = await api.get(`/api/users/000${user.id}`);
   expectStatus(res, 200);
-  expectEqual(res.json.id, user.id, "id");
+  expectEqual(bodyOf(res, "User").id, user.id, "id");
 });
 
 for (const c of table.invalid) {

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { section } from "../harness/check/check.js";
 import { assert, expectEqual, expectHeader, expectStatus, fail, linkTarget } from "../harness/check/expect.js";
-import type { Api, ApiResponse } from "../harness/client/http.js";
+import { bodyOf, type Api, type ApiResponse } from "../harness/client/http.js";
 import { createUser, whileQuiet } from "../harness/check/users.js";
 import table from "../fixtures/pagination.json" with { type: "json" };
 
@@ -18,41 +18,43 @@ async function seed(api: Api, count: number) {
 check({ id: "PAG-01", level: "MUST", title: "MUST default to page 1 and per_page 20" }, async ({ api }) => {
   const res = await api.get("/api/users");
   expectStatus(res, 200);
-  expectEqual([res.json.page, res.json.per_page], [1, 20], "[page, per_page]");
+  const listing = bodyOf(res, "UserPage");
+  expectEqual([listing.page, listing.per_page], [1, 20], "[page, per_page]");
 });
 
 check({ id: "PAG-02", level: "MUST", title: "MUST order data by id ascending" }, async ({ api }) => {
   await seed(api, 3);
   const res = await api.get("/api/users?per_page=100");
   expectStatus(res, 200);
-  const ids: number[] = res.json.data.map((u: { id: number }) => u.id);
+  const ids = bodyOf(res, "UserPage").data.map((u) => u.id);
   assert(ids.every((id, i) => i === 0 || ids[i - 1]! < id), `ids ${ids.join(", ")} are not in ascending order`);
 });
 
 check({ id: "PAG-03", level: "MUST", title: "MUST report the number of users in total and X-Total-Count", requires: "fresh" }, async ({ api }) => {
-  const before = (await api.get("/api/users")).json.total as number;
+  const before = bodyOf(await api.get("/api/users"), "UserPage").total;
   await seed(api, 3);
   const res = await api.get("/api/users?per_page=1");
   expectStatus(res, 200);
-  expectEqual(res.json.total, before + 3, "total");
+  expectEqual(bodyOf(res, "UserPage").total, before + 3, "total");
   expectEqual(expectHeader(res, "X-Total-Count"), String(before + 3), "X-Total-Count");
 });
 
 check({ id: "PAG-04", level: "MUST", title: "MUST return the users of the requested page", requires: "fresh" }, async ({ api }) => {
-  const all = (await api.get("/api/users?per_page=100")).json.data as { id: number }[];
+  const all = bodyOf(await api.get("/api/users?per_page=100"), "UserPage").data;
   await seed(api, Math.max(0, 5 - all.length));
-  const ids = ((await api.get("/api/users?per_page=100")).json.data as { id: number }[]).map((u) => u.id);
+  const ids = bodyOf(await api.get("/api/users?per_page=100"), "UserPage").data.map((u) => u.id);
   const res = await api.get("/api/users?page=2&per_page=2");
   expectStatus(res, 200);
-  expectEqual(res.json.data.map((u: { id: number }) => u.id), ids.slice(2, 4), "ids on page 2 of size 2");
+  expectEqual(bodyOf(res, "UserPage").data.map((u) => u.id), ids.slice(2, 4), "ids on page 2 of size 2");
 });
 
 check({ id: "PAG-05", level: "MUST", title: "MUST answer a page past the last with 200 and empty data" }, async ({ api }) => {
   await seed(api, 1);
   const res = await api.get("/api/users?page=1000000&per_page=100");
   expectStatus(res, 200);
-  expectEqual(res.json.data, [], "data");
-  expectEqual(res.json.page, 1000000, "page");
+  const listing = bodyOf(res, "UserPage");
+  expectEqual(listing.data, [], "data");
+  expectEqual(listing.page, 1000000, "page");
 });
 
 for (const c of table.clamps) {
@@ -60,8 +62,9 @@ for (const c of table.clamps) {
     const res = await api.get(`/api/users?${c.query}`);
     expectStatus(res, 200);
     // JSON.parse loses precision above 2^53; compare the largest page as text.
-    const page = c.page > Number.MAX_SAFE_INTEGER ? /"page"\s*:\s*(-?\d+)/.exec(res.text)?.[1] : res.json.page;
-    expectEqual([page, res.json.per_page], [c.page > Number.MAX_SAFE_INTEGER ? "9223372036854775807" : c.page, c.per_page], "[page, per_page]");
+    const listing = bodyOf(res, "UserPage");
+    const page = c.page > Number.MAX_SAFE_INTEGER ? /"page"\s*:\s*(-?\d+)/.exec(res.text)?.[1] : listing.page;
+    expectEqual([page, listing.per_page], [c.page > Number.MAX_SAFE_INTEGER ? "9223372036854775807" : c.page, c.per_page], "[page, per_page]");
   });
 }
 
@@ -74,7 +77,7 @@ for (const c of table.invalid) {
 check({ id: "PAG-50", level: "MUST", title: "MUST ignore unknown query parameters" }, async ({ api }) => {
   const res = await api.get("/api/users?sort=name&page=1&filter[x]=y");
   expectStatus(res, 200);
-  expectEqual(res.json.page, 1, "page");
+  expectEqual(bodyOf(res, "UserPage").page, 1, "page");
 });
 
 check({ id: "PAG-51", level: "MUST", title: "MUST clamp any 64-bit page and per_page (property, 40 runs)" }, async ({ api }) => {
@@ -84,7 +87,8 @@ check({ id: "PAG-51", level: "MUST", title: "MUST clamp any 64-bit page and per_
       const res = await api.get(`/api/users?page=${page}&per_page=${perPage}`);
       expectStatus(res, 200);
       const clamp = (v: bigint, lo: bigint, hi: bigint) => Number(v < lo ? lo : v > hi ? hi : v);
-      expectEqual([res.json.page, res.json.per_page], [clamp(page, 1n, 2n ** 53n), clamp(perPage, 1n, 100n)], `[page, per_page] for page=${page}&per_page=${perPage}`);
+      const listing = bodyOf(res, "UserPage");
+      expectEqual([listing.page, listing.per_page], [clamp(page, 1n, 2n ** 53n), clamp(perPage, 1n, 100n)], `[page, per_page] for page=${page}&per_page=${perPage}`);
     }),
     { numRuns: 40, seed: 20261124, endOnFailure: true },
   );
@@ -93,7 +97,7 @@ check({ id: "PAG-51", level: "MUST", title: "MUST clamp any 64-bit page and per_
 check({ id: "PAG-60", level: "MUST", title: "MUST send Link with rel=\"first\" and rel=\"last\"" }, async ({ api }) => {
   const res = await api.get("/api/users?per_page=7");
   expectStatus(res, 200);
-  const last = Math.max(1, Math.ceil(res.json.total / 7));
+  const last = Math.max(1, Math.ceil(bodyOf(res, "UserPage").total / 7));
   expectEqual(link(res, api, "first"), { page: 1, per_page: 7 }, 'rel="first"');
   expectEqual(link(res, api, "last"), { page: last, per_page: 7 }, 'rel="last"');
 });
@@ -102,7 +106,7 @@ check({ id: "PAG-61", level: "MUST", title: "MUST point rel=\"last\" at page max
   await seed(api, 5);
   const res = await api.get("/api/users?per_page=2");
   expectStatus(res, 200);
-  expectEqual(link(res, api, "last")?.page, Math.max(1, Math.ceil(res.json.total / 2)), 'rel="last" page');
+  expectEqual(link(res, api, "last")?.page, Math.max(1, Math.ceil(bodyOf(res, "UserPage").total / 2)), 'rel="last" page');
 });
 
 check({ id: "PAG-62", level: "MUST", title: "MUST send rel=\"prev\" to page P-1 when page P > 1, even past the end" }, async ({ api }) => {
@@ -129,12 +133,12 @@ check({ id: "PAG-64", level: "MUST", title: "MUST send rel=\"next\" to page P+1 
 check({ id: "PAG-65", level: "MUST", title: "MUST NOT send rel=\"next\" on the last page" }, async ({ api }) => {
   await seed(api, 1);
   const res = await whileQuiet(async () => {
-    const total = (await api.get("/api/users")).json.total as number;
+    const total = bodyOf(await api.get("/api/users"), "UserPage").total;
     const last = await api.get(`/api/users?page=${Math.max(1, Math.ceil(total / 2))}&per_page=2`);
     expectStatus(last, 200);
-    return last.json.total === total ? last : undefined; // still the last page: nobody created meanwhile
+    return bodyOf(last, "UserPage").total === total ? last : undefined; // still the last page: nobody created meanwhile
   });
-  if (link(res, api, "next")) fail(`the last page (${res.json.page}) has a rel="next" link`);
+  if (link(res, api, "next")) fail(`the last page (${bodyOf(res, "UserPage").page}) has a rel="next" link`);
 });
 
 check({ id: "PAG-66", level: "MUST", title: "MUST carry the clamped per_page in Link targets" }, async ({ api }) => {

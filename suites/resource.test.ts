@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { setTimeout as sleep } from "node:timers/promises";
 import { section } from "../harness/check/check.js";
-import type { Api } from "../harness/client/http.js";
+import { bodyOf, type Api } from "../harness/client/http.js";
 import { assert, expectEqual, expectHeader, expectStatus } from "../harness/check/expect.js";
 import { createUser, uniqueEmail, whileQuiet, type User } from "../harness/check/users.js";
 
@@ -14,28 +14,29 @@ const hasNonWhiteSpace = (s: string) => /[^\s]|\uFEFF/u.test(s);
 check({ id: "RES-01", level: "MUST", title: "MUST answer GET /health with 200 and {\"status\":\"ok\"}", section: "The container" }, async ({ api }) => {
   const res = await api.get("/health");
   expectStatus(res, 200);
-  expectEqual(res.json, { status: "ok" }, "body");
+  expectEqual(bodyOf(res, "Health"), { status: "ok" }, "body");
 });
 
 check({ id: "RES-02", level: "MUST", title: "MUST start with no users", section: "The container", requires: "fresh" }, async ({ api }) => {
   const res = await api.get("/api/users");
   expectStatus(res, 200);
-  expectEqual(res.json.total, 0, "total");
+  expectEqual(bodyOf(res, "UserPage").total, 0, "total");
 });
 
 check({ id: "RES-03", level: "MUST", title: "MUST answer POST /api/users with 201 and the new user" }, async ({ api }) => {
   const email = uniqueEmail();
   const res = await api.post("/api/users", { name: "Ada Lovelace", email });
   expectStatus(res, 201);
-  expectEqual(res.json.name, "Ada Lovelace", "name");
-  expectEqual(res.json.email, email, "email");
+  const user = bodyOf(res, "User");
+  expectEqual(user.name, "Ada Lovelace", "name");
+  expectEqual(user.email, email, "email");
 });
 
 check({ id: "RES-04", level: "MUST", title: "MUST send Location: /api/users/{id} with a 201" }, async ({ api }) => {
   const res = await api.post("/api/users", { name: "Ada", email: uniqueEmail() });
   expectStatus(res, 201);
   const location = new URL(expectHeader(res, "Location"), api.baseUrl).pathname;
-  expectEqual(location, `/api/users/${res.json.id}`, "Location path");
+  expectEqual(location, `/api/users/${bodyOf(res, "User").id}`, "Location path");
 });
 
 check({ id: "RES-05", level: "MUST", title: "MUST set updated_at equal to created_at on create" }, async ({ api }) => {
@@ -48,14 +49,15 @@ check({ id: "RES-06", level: "MUST", title: "MUST store name and email exactly a
   const created = await createUser(api, sent);
   const res = await api.get(`/api/users/${created.id}`);
   expectStatus(res, 200);
-  expectEqual({ name: res.json.name, email: res.json.email }, sent, "stored name and email");
+  const stored = bodyOf(res, "User");
+  expectEqual({ name: stored.name, email: stored.email }, sent, "stored name and email");
 });
 
 check({ id: "RES-07", level: "MUST", title: "MUST answer GET /api/users/{id} with 200 and the user" }, async ({ api }) => {
   const created = await createUser(api);
   const res = await api.get(`/api/users/${created.id}`);
   expectStatus(res, 200);
-  expectEqual(res.json, created, "user");
+  expectEqual(bodyOf(res, "User"), created, "user");
 });
 
 check({ id: "RES-08", level: "MUST", title: "MUST answer PUT with 200 and the replaced user, keeping id and created_at" }, async ({ api }) => {
@@ -63,7 +65,8 @@ check({ id: "RES-08", level: "MUST", title: "MUST answer PUT with 200 and the re
   const email = uniqueEmail();
   const res = await api.put(`/api/users/${created.id}`, { name: "Grace Hopper", email });
   expectStatus(res, 200);
-  expectEqual([res.json.id, res.json.name, res.json.email, res.json.created_at], [created.id, "Grace Hopper", email, created.created_at], "[id, name, email, created_at]");
+  const replaced = bodyOf(res, "User");
+  expectEqual([replaced.id, replaced.name, replaced.email, replaced.created_at], [created.id, "Grace Hopper", email, created.created_at], "[id, name, email, created_at]");
 });
 
 async function refreshes(method: "put" | "patch", api: Api) {
@@ -72,9 +75,10 @@ async function refreshes(method: "put" | "patch", api: Api) {
   const body = method === "put" ? { name: "Later", email: created.email } : {};
   const res = await api[method](`/api/users/${created.id}`, body);
   expectStatus(res, 200);
-  const [before, after] = [Date.parse(created.updated_at), Date.parse(res.json.updated_at)];
-  assert(after > before, `updated_at ${res.json.updated_at} is not later than ${created.updated_at} after a ${method.toUpperCase()} 1.1 s later`);
-  expectEqual(res.json.created_at, created.created_at, "created_at");
+  const user = bodyOf(res, "User");
+  const [before, after] = [Date.parse(created.updated_at), Date.parse(user.updated_at)];
+  assert(after > before, `updated_at ${user.updated_at} is not later than ${created.updated_at} after a ${method.toUpperCase()} 1.1 s later`);
+  expectEqual(user.created_at, created.created_at, "created_at");
 }
 
 check({ id: "RES-09", level: "MUST", title: "MUST refresh updated_at on PUT and keep created_at" }, async ({ api }) => refreshes("put", api));
@@ -84,7 +88,8 @@ check({ id: "RES-11", level: "MUST", title: "MUST change only the members a PATC
   const created = await createUser(api);
   const res = await api.patch(`/api/users/${created.id}`, { name: "Only The Name" });
   expectStatus(res, 200);
-  expectEqual([res.json.name, res.json.email], ["Only The Name", created.email], "[name, email]");
+  const patched = bodyOf(res, "User");
+  expectEqual([patched.name, patched.email], ["Only The Name", created.email], "[name, email]");
 });
 
 check({ id: "RES-12", level: "MUST", title: "MUST answer DELETE with 204 and an empty body" }, async ({ api }) => {
@@ -142,7 +147,7 @@ for (const [id, method] of [["RES-22", "PUT"], ["RES-23", "PATCH"]] as const) {
     const body = method === "PUT" ? { name: user.name, email } : { email };
     const res = await api.request(method, `/api/users/${user.id}`, { json: body });
     expectStatus(res, 200);
-    expectEqual(res.json.email, email, "email");
+    expectEqual(bodyOf(res, "User").email, email, "email");
   });
 }
 
@@ -164,7 +169,7 @@ check({ id: "RES-25", level: "MUST", title: "MUST store any valid name exactly a
       const user = await createUser(api, { name: n });
       const res = await api.get(`/api/users/${user.id}`);
       expectStatus(res, 200);
-      expectEqual(res.json.name, n, "stored name");
+      expectEqual(bodyOf(res, "User").name, n, "stored name");
     }),
     { numRuns: 25, seed: 20261124, endOnFailure: true }, // shrinking costs a request a step
   );
@@ -178,7 +183,7 @@ async function expectUnchanged(api: Api, users: User[], refused: string) {
   for (const user of users) {
     const res = await api.get(`/api/users/${user.id}`);
     expectStatus(res, 200);
-    expectEqual(res.json, user, `user ${user.id} after the ${refused}`);
+    expectEqual(bodyOf(res, "User"), user, `user ${user.id} after the ${refused}`);
   }
 }
 
@@ -212,7 +217,7 @@ for (const [id, method, why, body] of halfValid) {
 async function counts(api: Api) {
   const res = await api.get("/api/users?per_page=1");
   expectStatus(res, 200);
-  return { total: res.json.total as number, header: expectHeader(res, "X-Total-Count") };
+  return { total: bodyOf(res, "UserPage").total, header: expectHeader(res, "X-Total-Count") };
 }
 
 /** A valid user's JSON, then spaces up to 1,048,577 bytes: a decoder that reads only the object sees a good user. */
@@ -257,8 +262,9 @@ check({ id: "RES-35", level: "MUST", section: "Endpoints", title: "MUST NOT list
   for (let page = 1, last = 1; page <= last; page++) {
     const res = await api.get(`/api/users?per_page=100&page=${page}`);
     expectStatus(res, 200);
-    listed.push(...res.json.data);
-    last = Math.ceil(res.json.total / 100);
+    const listing = bodyOf(res, "UserPage");
+    listed.push(...listing.data);
+    last = Math.ceil(listing.total / 100);
   }
   for (const r of refused) {
     const user = listed.find((u) => u.email === r.email); // the holder's email differs in case

@@ -4,6 +4,7 @@
 import { pki, section } from "../harness/check/check.js";
 import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
 import { cleartextServed } from "../harness/client/cleartext.js";
+import { bodyOf } from "../harness/client/http.js";
 import { rawExchange } from "../harness/client/raw.js";
 import { createOver, expectHealth, expectListWithLinks } from "../harness/check/same-api.js";
 import { handshake } from "../harness/client/tls.js";
@@ -38,7 +39,7 @@ check({ id: "TLS-05", level: "MUST", profile, title: "MUST serve the users API o
   const created = await createOver(api);
   const res = await api.get(`/api/users/${created.id}`);
   expectStatus(res, 200);
-  expectEqual(res.json, created, "user");
+  expectEqual(bodyOf(res, "User"), created, "user");
   expectListWithLinks(await api.get("/api/users?per_page=1"));
 });
 

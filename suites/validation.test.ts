@@ -1,8 +1,8 @@
 // Validation: well-formed JSON that breaks the rules is 422, with RFC 6901 pointers to the members at fault.
 import { randomBytes } from "node:crypto";
 import { section } from "../harness/check/check.js";
-import { assert, expectProblem, expectStatus } from "../harness/check/expect.js";
-import type { Api } from "../harness/client/http.js";
+import { assert, expectProblem, expectStatus, isObject } from "../harness/check/expect.js";
+import type { Api, ApiResponse } from "../harness/client/http.js";
 import { pathFor, uniqueEmail } from "../harness/check/users.js";
 import table from "../fixtures/validation.json" with { type: "json" };
 
@@ -20,11 +20,17 @@ async function send(api: Api, method: string, body: unknown) {
   return api.request(method, await pathFor(api, method), { body: JSON.stringify(fresh(body)), headers: { "content-type": "application/json" } });
 }
 
+/** The pointers of a 422's errors[], read as sent: a body without an errors array lists none. */
+function pointersOf(res: ApiResponse): unknown[] {
+  const errors = isObject(res.json) ? res.json.errors : undefined;
+  return Array.isArray(errors) ? errors.map((e: unknown) => (isObject(e) ? e.pointer : undefined)) : [];
+}
+
 for (const c of table.rejected) {
   check({ id: c.id, level: "MUST", title: `MUST answer 422 with pointer "${c.pointer}" to ${c.method} with ${c.why}` }, async ({ api }) => {
     const res = await send(api, c.method, c.body);
     expectStatus(res, 422);
-    const pointers = (res.json?.errors ?? []).map((e: { pointer?: unknown }) => e.pointer);
+    const pointers = pointersOf(res);
     assert(pointers.includes(c.pointer), `errors[].pointer is ${JSON.stringify(pointers)}, expected it to include "${c.pointer}"`);
   });
 }
@@ -47,7 +53,7 @@ check(
   async ({ api }) => {
     const res = await send(api, "POST", { name: "", email: "nope", role: "admin" });
     expectStatus(res, 422);
-    const pointers = new Set((res.json?.errors ?? []).map((e: { pointer?: unknown }) => e.pointer));
+    const pointers = new Set(pointersOf(res));
     const missing = ["/name", "/email", "/role"].filter((p) => !pointers.has(p));
     assert(missing.length === 0, `errors[].pointer lacks ${missing.join(", ")}`);
   },
@@ -59,7 +65,7 @@ check(
 check({ id: "VAL-38", level: "MUST", title: 'MUST answer 422 with pointer "/name" to POST with a name of U+0085 and U+1680, White_Space outside ECMAScript\'s \\s' }, async ({ api }) => {
   const res = await send(api, "POST", { name: "\u0085\u1680", email: "ok@example.com" });
   expectStatus(res, 422);
-  const pointers = (res.json?.errors ?? []).map((e: { pointer?: unknown }) => e.pointer);
+  const pointers = pointersOf(res);
   assert(pointers.includes("/name"), `errors[].pointer is ${JSON.stringify(pointers)}, expected it to include "/name"`);
 });
 

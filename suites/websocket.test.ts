@@ -4,9 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { section, type CheckContext } from "../harness/check/check.js";
 import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect.js";
-import type { Api } from "../harness/client/http.js";
+import { bodyOf, type Api } from "../harness/client/http.js";
 import { runShutdown, SHUTDOWN_POINTS, type Held } from "../harness/check/shutdown.js";
-import { createUser, uniqueEmail, type User } from "../harness/check/users.js";
+import { createUser, uniqueEmail } from "../harness/check/users.js";
 import { EventStream, type Closed, type Message } from "../harness/client/ws.js";
 
 const { check } = section("Optional profiles");
@@ -58,7 +58,7 @@ check({ id: "WS-03", level: "MUST", profile, title: 'MUST send {"type":"updated"
   const patch = await api.patch(`/api/users/${user.id}`, { name: "Patched" });
   expectStatus(patch, 200);
   const updates = (await about(stream, [user.id], 3)).slice(1);
-  expectEqual(updates, [{ type: "updated", user: put.json }, { type: "updated", user: patch.json }], "the messages after created");
+  expectEqual(updates, [{ type: "updated", user: bodyOf(put, "User") }, { type: "updated", user: bodyOf(patch, "User") }], "the messages after created");
   stream.close();
 });
 
@@ -87,7 +87,7 @@ check({ id: "WS-06", level: "MUST", profile, title: `MUST send the messages of $
   const stream = await subscribe(api);
   const all = await Promise.all(Array.from({ length: N }, (_, i) => api.post("/api/users", { name: `Concurrent ${i}`, email: uniqueEmail() })));
   for (const res of all) expectStatus(res, 201);
-  const ids = all.map((r) => (r.json as User).id).sort((x, y) => x - y);
+  const ids = all.map((r) => bodyOf(r, "User").id).sort((x, y) => x - y);
   const got = await about(stream, ids, N);
   expectEqual(got.map((m) => m.user?.id).join(", "), ids.join(", "), "user ids of the created messages, in arrival order (commit order is ascending ids)");
   stream.close();

@@ -2,7 +2,7 @@
 // what was expected, e.g. `status 200, expected 404`.
 import { isDeepStrictEqual } from "node:util";
 import LinkHeader from "http-link-header";
-import type { ApiResponse } from "../client/http.js";
+import { bodyOf, type ApiResponse, type Schemas } from "../client/http.js";
 import { CheckError } from "../base/check-error.js";
 import { mediaType } from "../client/validate.js";
 
@@ -32,16 +32,19 @@ export function expectHeader(res: ApiResponse, name: string): string {
 }
 
 
+/** A JSON object (not null, not an array), whose members are yet to be checked. */
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
 /** An RFC 9457 problem with the given status: problem+json, and type, title and status members. */
 export function expectProblem(res: ApiResponse, status: number) {
   expectStatus(res, status);
   expectEqual(mediaType(res.headers["content-type"]), "application/problem+json", `Content-Type of the ${status}`);
   const body = res.json;
-  assert(body && typeof body === "object" && !Array.isArray(body), `the ${status} body is not a JSON object`);
+  assert(isObject(body), `the ${status} body is not a JSON object`);
   assert(typeof body.type === "string", `problem member "type" is ${show(body.type)}, expected a string`);
   assert(typeof body.title === "string", `problem member "title" is ${show(body.title)}, expected a string`);
   expectEqual(body.status, status, `problem member "status"`);
-  return body as { type: string; title: string; status: number; detail?: string; errors?: { pointer: string; detail: string }[] };
+  return bodyOf(res, "Problem") as Schemas["Problem"] & Partial<Pick<Schemas["ValidationProblem"], "errors">>;
 }
 
 /** The methods an Allow header names, uppercased. */

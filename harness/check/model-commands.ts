@@ -5,7 +5,7 @@
 // and compares it with the model, unchanged. fast-check picks the order and shrinks a failing
 // sequence (harness/check/model-run.ts runs them).
 import fc from "fast-check";
-import type { Api, ApiResponse } from "../client/http.js";
+import { bodyOf, type Api, type ApiResponse } from "../client/http.js";
 import { CheckError } from "../base/check-error.js";
 import { assert, expectEqual, expectHeader, expectProblem, expectStatus, fail, linkTarget } from "./expect.js";
 import { asciiLower, freeEmails, holder, lastPage, predictPage, recase, type Casing, type ModelUser, type UsersModel } from "./model.js";
@@ -104,9 +104,10 @@ async function refused(m: Readonly<UsersModel>, r: Real, res: ApiResponse, statu
   try {
     expectStatus(back, 200);
     expectEqual(expectHeader(back, "X-Total-Count"), String(want.total), "X-Total-Count");
-    expectEqual(back.json.total, want.total, "total");
-    expectEqual(ids(back.json.data), ids(want.data), "ids on page 1 of size 100");
-    want.data.forEach((user, i) => expectEqual(back.json.data[i], user, `user ${user.id} in the page`));
+    const listed = bodyOf(back, "UserPage");
+    expectEqual(listed.total, want.total, "total");
+    expectEqual(ids(listed.data), ids(want.data), "ids on page 1 of size 100");
+    want.data.forEach((user, i) => expectEqual(listed.data[i], user, `user ${user.id} in the page`));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     throw new CheckError(`${e.message}, after the ${write.method} ${write.path} refused with ${status}, which changes nothing`);
@@ -116,7 +117,7 @@ async function refused(m: Readonly<UsersModel>, r: Real, res: ApiResponse, statu
 /** A 200 to PUT or PATCH: the user with the members it names changed; then the model follows. */
 function updated(m: UsersModel, res: ApiResponse, method: string, user: ModelUser, changes: Partial<Pick<ModelUser, "name" | "email">>) {
   expectStatus(res, 200);
-  const after = res.json as ModelUser;
+  const after = bodyOf(res, "User");
   const want = { ...user, ...changes };
   expectEqual([after.id, after.name, after.email, after.created_at], [user.id, want.name, want.email, user.created_at], `[id, name, email, created_at] after the ${method}`);
   assert(Date.parse(after.updated_at) >= Date.parse(user.updated_at), `updated_at ${after.updated_at} of user ${user.id} is earlier than ${user.updated_at}`);
@@ -135,7 +136,7 @@ class Create implements Command {
     const res = await send(r, "POST", "/api/users", { name: this.name, email: address });
     if (holder(m, address)) return refused(m, r, res, 409);
     expectStatus(res, 201);
-    const user = res.json as ModelUser;
+    const user = bodyOf(res, "User");
     assert(user.id > m.lastId, `new id ${user.id} is not greater than ${m.lastId}, the highest id this sequence was given`);
     expectEqual(new URL(expectHeader(res, "Location"), r.api.baseUrl).pathname, `/api/users/${user.id}`, "Location path");
     expectEqual([user.name, user.email], [this.name, address], "[name, email] of the new user");
@@ -161,7 +162,7 @@ class Get implements Command {
     }
     if (!user) return void expectProblem(res, 404);
     expectStatus(res, 200);
-    expectEqual(res.json, user, `user ${id}`);
+    expectEqual(bodyOf(res, "User"), user, `user ${id}`);
   }
   toString = () => `${this.method.toLowerCase()}(${showTarget(this.target)})`;
 }
@@ -186,9 +187,10 @@ class ListPage implements Command {
       expectEqual(linkTarget(res, r.api.baseUrl, rel), expected, `rel="${rel}" of page ${page}`);
     }
     if (this.method === "HEAD") return expectEqual(res.body.length, 0, "HEAD body length");
-    expectEqual([res.json.page, res.json.per_page, res.json.total], [page, this.perPage, want.total], "[page, per_page, total]");
-    expectEqual(ids(res.json.data), ids(want.data), `ids on page ${page} of size ${this.perPage}`);
-    want.data.forEach((user, i) => expectEqual(res.json.data[i], user, `user ${user.id} in the page`));
+    const listed = bodyOf(res, "UserPage");
+    expectEqual([listed.page, listed.per_page, listed.total], [page, this.perPage, want.total], "[page, per_page, total]");
+    expectEqual(ids(listed.data), ids(want.data), `ids on page ${page} of size ${this.perPage}`);
+    want.data.forEach((user, i) => expectEqual(listed.data[i], user, `user ${user.id} in the page`));
   }
   toString = () => `${this.method === "GET" ? "list" : "head-list"}(page #${this.page}, per_page ${this.perPage})`;
 }

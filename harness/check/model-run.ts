@@ -6,7 +6,7 @@ import http from "node:http";
 import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "../base/check-error.js";
-import { Recorder, type Api } from "../client/http.js";
+import { bodyOf, Recorder, type Api } from "../client/http.js";
 import type { ServerHandle } from "../run/servers.js";
 import { emptyModel } from "./model.js";
 import { commands, type Command, type Real, type Step } from "./model-commands.js";
@@ -37,10 +37,10 @@ export function replaySettings(id: string, env = process.env): { seed: number; p
 async function empty(api: Api): Promise<string | undefined> {
   for (let round = 0; round < 20; round++) {
     const res = await api.get("/api/users?per_page=100");
-    const data: { id: number }[] | undefined = res.json?.data;
-    if (res.status !== 200 || !Array.isArray(data)) return `GET /api/users?per_page=100 answered ${res.status}`;
-    if (data.length === 0) return res.json.total === 0 ? undefined : `total is ${res.json.total} when no user is listed`;
-    for (const { id } of data) await api.delete(`/api/users/${id}`);
+    const page = res.status === 200 ? bodyOf(res, "UserPage") : undefined;
+    if (!page || !Array.isArray(page.data)) return `GET /api/users?per_page=100 answered ${res.status}`;
+    if (page.data.length === 0) return page.total === 0 ? undefined : `total is ${page.total} when no user is listed`;
+    for (const { id } of page.data) await api.delete(`/api/users/${id}`);
   }
   return "users remain after deleting 20 pages of them";
 }

@@ -2,7 +2,7 @@
 // fails here says which step broke.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Api } from "../client/http.js";
+import { bodyOf, type Api } from "../client/http.js";
 import { expectStatus } from "./expect.js";
 import { CheckError } from "../base/check-error.js";
 import type { components } from "../generated/openapi.js";
@@ -17,7 +17,7 @@ export const uniqueEmail = (prefix = "user") => `${prefix}-${randomBytes(6).toSt
 export async function createUser(api: Api, body: Partial<Record<"name" | "email", unknown>> = {}): Promise<User> {
   const res = await api.post("/api/users", { name: "Ada Lovelace", email: uniqueEmail(), ...body });
   expectStatus(res, 201);
-  return res.json as User;
+  return bodyOf(res, "User");
 }
 
 /** Where a body-carrying method is sent: the collection for POST, a newly created user otherwise. */

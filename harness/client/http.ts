@@ -14,6 +14,7 @@ import { CheckError } from "../base/check-error.js";
 import type { HangWatch } from "./hang.js";
 import { curlLines, type RecordedRequest } from "./curl.js";
 import type { TlsTrust } from "./tls.js";
+import type { components } from "../generated/openapi.js";
 
 export interface RecordedExchange {
   request: RecordedRequest;
@@ -21,17 +22,35 @@ export interface RecordedExchange {
   error?: string;
 }
 
+/**
+ * One response. Its body is read in one of two ways:
+ * - as the spec says it is, once the status says which schema that is: `bodyOf(res, "User").id`,
+ *   `bodyOf(res, "UserPage").total` (the names of components.schemas in spec/openapi.yaml);
+ * - as sent, when a check inspects a body that may be anything (malformed, or any of several kinds):
+ *   `json`, which is `unknown` and narrowed explicitly.
+ */
 export interface ApiResponse {
   status: number;
   /** Lowercased names; repeated headers joined with ", ". */
   headers: Record<string, string | undefined>;
   body: Buffer;
   text: string;
-  /** The parsed body, or undefined when it is not JSON. */
-  json: any;
+  /** The parsed body, or undefined when it is not JSON; `bodyOf` reads it as a schema of the spec. */
+  json: unknown;
   /** The body as it came over the wire, when a Content-Encoding (gzip) was removed from it. */
   encoded?: Buffer;
 }
+
+/** The schemas of spec/openapi.yaml (components.schemas), by name: "User", "UserPage", "Problem", ... */
+export type Schemas = components["schemas"];
+
+/**
+ * The body of `res` as the spec's schema `name`. A type assertion, not a check: every response was
+ * already validated against the spec (ajv, in Api.request and Api.observe), and one that breaks it
+ * fails its check whatever the check reads. Use it once the status says which schema the body has,
+ * and never on a response requested with `validate: false`.
+ */
+export const bodyOf = <N extends keyof Schemas>(res: ApiResponse, _name: N): Schemas[N] => res.json as Schemas[N];
 
 export interface RequestOptions {
   headers?: Record<string, string>;
