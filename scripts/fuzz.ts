@@ -93,7 +93,7 @@ async function fuzz(target: Target, bin: string, settings: FuzzSettings): Promis
     const { code, output } = await schemathesis(bin, schemathesisArgs(baseUrl, junit, settings), settings);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     writeFileSync(log, output);
-    let summary;
+    let summary: ReturnType<typeof summarizeJunit>;
     try {
       summary = summarizeJunit(readFileSync(junit, "utf8"));
     } catch {

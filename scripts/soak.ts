@@ -108,7 +108,7 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
     setTimeout(() => kill("SIGKILL"), timeoutS * 1000),
   ];
   const code = await exited;
-  timers.forEach((t) => t && clearTimeout(t));
+  for (const t of timers) if (t) clearTimeout(t);
   const seconds = (Date.now() - started) / 1000;
   // The reaper polls once a second and sweeps for about 10 s more; then whatever is there was left.
   let left = (await leftBehind(runId)).length;
@@ -144,7 +144,7 @@ async function main() {
   const busy: ChildProcess[] = [];
   let server: { id: string; url: string } | undefined;
   const stop = () => {
-    busy.forEach((b) => b.kill("SIGKILL"));
+    for (const b of busy) b.kill("SIGKILL");
     try {
       if (current?.exitCode === null) process.kill(-current.pid!, "SIGINT");
     } catch {}
@@ -152,7 +152,10 @@ async function main() {
       if (server) execFileSync("docker", ["rm", "-f", server.id], { stdio: "ignore" }); // synchronous: the process exits next
     } catch {}
   };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stop(), process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {
+      stop();
+      process.exit(130);
+    });
   server = await startUrlServer(urlImpl);
   const targets = [...implementationNames(), `url:${server.url}`].join(",");
   const warm = await run("finish", 0, targets, 1800);

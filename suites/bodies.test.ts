@@ -11,7 +11,7 @@ const LIMIT = 1_048_576;
 /** A valid create/replace body padded with spaces to exactly `size` bytes. */
 function padded(size: number) {
   const json = JSON.stringify({ name: "Padded", email: uniqueEmail("padded") });
-  return Buffer.from(json.slice(0, -1) + " ".repeat(size - Buffer.byteLength(json)) + "}");
+  return Buffer.from(`${json.slice(0, -1)}${" ".repeat(size - Buffer.byteLength(json))}}`);
 }
 
 for (const c of table.unsupportedMediaTypes) {

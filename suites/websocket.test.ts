@@ -7,7 +7,7 @@ import { assert, expectEqual, expectStatus, fail } from "../harness/check/expect
 import { bodyOf, type Api } from "../harness/client/http.js";
 import { runShutdown, SHUTDOWN_POINTS, type Held } from "../harness/check/shutdown.js";
 import { createUser, uniqueEmail } from "../harness/check/users.js";
-import { EventStream, type Closed, type Message } from "../harness/client/ws.js";
+import { type ChangeMessage, EventStream, type Closed, type Message } from "../harness/client/ws.js";
 
 const { check } = section("Optional profiles");
 const profile = "websocket";
@@ -28,8 +28,8 @@ async function subscribe(api: Api): Promise<EventStream> {
 }
 
 /** The messages about these users, `count` of them, or a failure naming what arrived. */
-async function about(stream: EventStream, ids: number[], count: number): Promise<any[]> {
-  const mine = (m: any) => ids.includes(m?.user?.id) || ids.includes(m?.id);
+async function about(stream: EventStream, ids: number[], count: number): Promise<(ChangeMessage | undefined)[]> {
+  const mine = (m?: ChangeMessage) => ids.some((id) => m?.user?.id === id || m?.id === id);
   const got = await stream.collect(mine, count);
   const bad = got.find((m) => m.problem);
   if (bad) fail(`the socket sent ${bad.problem}`);
@@ -89,7 +89,7 @@ check({ id: "WS-06", level: "MUST", profile, title: `MUST send the messages of $
   for (const res of all) expectStatus(res, 201);
   const ids = all.map((r) => bodyOf(r, "User").id).sort((x, y) => x - y);
   const got = await about(stream, ids, N);
-  expectEqual(got.map((m) => m.user?.id).join(", "), ids.join(", "), "user ids of the created messages, in arrival order (commit order is ascending ids)");
+  expectEqual(got.map((m) => m?.user?.id).join(", "), ids.join(", "), "user ids of the created messages, in arrival order (commit order is ascending ids)");
   stream.close();
 });
 
@@ -105,7 +105,10 @@ check({ id: "WS-07", level: "MUST", profile, title: "MUST answer a ping with a p
 /** Two sockets held open through a SIGTERM scenario; what became of them. */
 async function twoSockets(base: URL, tls: Api["options"]["tls"]): Promise<Held<Closed[]>> {
   const streams = await Promise.all([0, 1].map(() => EventStream.open(base.href, tls)));
-  return { outcome: Promise.all(streams.map((s) => s.closed)), release: () => streams.forEach((s) => s.close()) };
+  return { outcome: Promise.all(streams.map((s) => s.closed)), release: () => {
+      for (const s of streams) s.close();
+    },
+  };
 }
 
 const scenario = (ctx: CheckContext) =>

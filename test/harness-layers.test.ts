@@ -9,7 +9,7 @@ const LAYERS = ["base", "schemas", "generated", "client", "run", "check", "repor
 const HARNESS = join(ROOT, "harness");
 
 /** Every import of a harness module that goes up a layer, or out of harness/, as "file -> import". */
-export function upwardImports(files = readdirSync(HARNESS, { recursive: true, encoding: "utf8" })): string[] {
+function upwardImports(files = readdirSync(HARNESS, { recursive: true, encoding: "utf8" })): string[] {
   const wrong: string[] = [];
   for (const file of files.filter((f) => f.endsWith(".ts"))) {
     const layer = LAYERS.indexOf(file.split("/")[0]!);

@@ -32,7 +32,7 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
     const v = (max * k) / 4;
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${fmtNum(v)}</text>`);
   }
-  ladder.forEach((c, i) => parts.push(`<text x="${x(i)}" y="${H - B + 16}" class="a" text-anchor="middle">${c}</text>`));
+  for (const [i, c] of ladder.entries()) parts.push(`<text x="${x(i)}" y="${H - B + 16}" class="a" text-anchor="middle">${c}</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" class="a" text-anchor="middle">connections</text>`);
   parts.push(`<text x="14" y="${(T + H - B) / 2}" class="a" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">req/s</text>`);
   series.forEach((s, n) => {
@@ -76,7 +76,7 @@ export function latencyChart(title: string, rows: { name: string; latency: Perce
     });
     parts.push(`<text x="${L + i * group + group / 2}" y="${H - B + 16}" class="a" text-anchor="middle">${esc(r.name)}</text>`);
   });
-  keys.forEach((k, j) => parts.push(`<rect x="${L + j * 70}" y="${H - 22}" width="12" height="12" fill="${COLORS[j]}"/><text x="${L + j * 70 + 16}" y="${H - 12}" class="a">${k}</text>`));
+  for (const [j, k] of keys.entries()) parts.push(`<rect x="${L + j * 70}" y="${H - 22}" width="12" height="12" fill="${COLORS[j]}"/><text x="${L + j * 70 + 16}" y="${H - 12}" class="a">${k}</text>`);
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
 

@@ -60,7 +60,7 @@ export function renderMarkdown(r: BenchReport): string {
           c ? fmtStat(c.rps) : "n/a",
           best?.t.name ?? "n/a",
           best ? fmtStat(best.p!.rps) : "n/a",
-          ratio(c?.rps.median, best?.p!.rps.median),
+          ratio(c?.rps.median, best?.p?.rps.median),
           capacity !== undefined ? fmtStat(c!.perGeneratorCpuSecond!) : "n/a",
           fastestCpu !== undefined ? fmtNum(fastestCpu) : "n/a",
           ratio(capacity, fastestCpu),

@@ -97,7 +97,12 @@ export async function idleConnections(pid: number, port: number, count: number, 
   });
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => (stderr += c));
-  const exited = new Promise<void>((r) => child.on("close", () => (r(), wake?.())));
+  const exited = new Promise<void>((r) =>
+    child.on("close", () => {
+      r();
+      wake?.();
+    }),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const until = Date.now() + deadlineMs;

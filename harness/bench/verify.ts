@@ -85,7 +85,7 @@ async function runConformance(names: string[], log: (l: string) => void): Promis
   const file = join(dir, "conformance.json");
   const report = readReport(file);
   if (!report) {
-    tail.slice(-10).forEach((l) => log(`verify: ${l}`));
+    for (const l of tail.slice(-10)) log(`verify: ${l}`);
     throw new UsageError(`the conformance run wrote no report (vitest exited ${code}); reproduce with: ${command}`);
   }
   return { report, file };

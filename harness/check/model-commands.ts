@@ -107,7 +107,7 @@ async function refused(m: Readonly<UsersModel>, r: Real, res: ApiResponse, statu
     const listed = bodyOf(back, "UserPage");
     expectEqual(listed.total, want.total, "total");
     expectEqual(ids(listed.data), ids(want.data), "ids on page 1 of size 100");
-    want.data.forEach((user, i) => expectEqual(listed.data[i], user, `user ${user.id} in the page`));
+    for (const [i, user] of want.data.entries()) expectEqual(listed.data[i], user, `user ${user.id} in the page`);
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     throw new CheckError(`${e.message}, after the ${write.method} ${write.path} refused with ${status}, which changes nothing`);
@@ -190,7 +190,7 @@ class ListPage implements Command {
     const listed = bodyOf(res, "UserPage");
     expectEqual([listed.page, listed.per_page, listed.total], [page, this.perPage, want.total], "[page, per_page, total]");
     expectEqual(ids(listed.data), ids(want.data), `ids on page ${page} of size ${this.perPage}`);
-    want.data.forEach((user, i) => expectEqual(listed.data[i], user, `user ${user.id} in the page`));
+    for (const [i, user] of want.data.entries()) expectEqual(listed.data[i], user, `user ${user.id} in the page`);
   }
   toString = () => `${this.method === "GET" ? "list" : "head-list"}(page #${this.page}, per_page ${this.perPage})`;
 }

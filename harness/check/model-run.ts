@@ -133,7 +133,8 @@ async function sequencesOn(ctx: CheckContext, mix: Mix, options: SequenceOptions
   const property = fc.asyncProperty(fc.commands([command], { maxCommands: options.maxCommands, size: "max", ...(replayPath ? { replayPath } : {}) }), async (cmds) => {
     if (broken) throw broken;
     await emptyServer().catch((e: unknown) => {
-      throw (broken = e);
+      broken = e;
+      throw e;
     });
     const recorder = new Recorder();
     commandsRun += [...cmds].length;

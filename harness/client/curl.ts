@@ -94,7 +94,7 @@ function urlWord(base: string, target: string, ids: ReadonlyMap<string, string>)
   let rest = target;
   const USER = /\/api\/users\/(\d+)(?=$|[/?])/;
   for (let m = USER.exec(rest); m && ids.has(m[1]!); m = USER.exec(rest)) {
-    word += literal(rest.slice(0, m.index + "/api/users/".length)) + `\${${ids.get(m[1]!)}:-${m[1]}}`;
+    word += `${literal(rest.slice(0, m.index + "/api/users/".length))}\${${ids.get(m[1]!)}:-${m[1]}}`;
     rest = rest.slice(m.index + m[0].length);
   }
   return `"${word}${literal(rest)}"`.replace(/""/g, "");

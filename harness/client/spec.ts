@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { CACHE_DIR } from "../base/paths.js";
 import { ROOT } from "../base/paths.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: the spec is walked as plain JSON, whatever a node holds
 export type Json = Record<string, any>;
 
 /**

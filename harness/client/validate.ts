@@ -23,8 +23,8 @@ ajv.addSchema(spec, "openapi");
 const compiled = new Map<string, ValidateFunction>();
 /** The compiled schema at a JSON Pointer into the spec, e.g. /components/schemas/User. */
 export function validator(pointer: string): ValidateFunction {
-  let fn = compiled.get(pointer);
-  if (!fn) compiled.set(pointer, (fn = ajv.compile({ $ref: `openapi#${pointer}` })));
+  const fn = compiled.get(pointer) ?? ajv.compile({ $ref: `openapi#${pointer}` });
+  compiled.set(pointer, fn);
   return fn;
 }
 
@@ -34,11 +34,8 @@ const API_METHODS = new Set(Object.values<Json>(spec.paths).flatMap((item) => Ob
 /** A problem object whose status is `status`: the schema each error response of the spec pins. */
 function problemWithStatus(status: number): ValidateFunction {
   const key = `problem ${status}`;
-  let fn = compiled.get(key);
-  if (!fn) {
-    const schema = { allOf: [{ $ref: "openapi#/components/schemas/Problem" }, { properties: { status: { const: status } } }] };
-    compiled.set(key, (fn = ajv.compile(schema)));
-  }
+  const fn = compiled.get(key) ?? ajv.compile({ allOf: [{ $ref: "openapi#/components/schemas/Problem" }, { properties: { status: { const: status } } }] });
+  compiled.set(key, fn);
   return fn;
 }
 
@@ -54,7 +51,7 @@ function unimplementedMethod(status: number): Json | undefined {
   return status >= 400 && status <= 599 ? ANY_PROBLEM : undefined;
 }
 
-const escape = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
+const escapePointer = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 const deref = (node: Json): [Json, string | undefined] =>
   node.$ref ? [node.$ref.slice(2).split("/").reduce((n: Json, k: string) => n[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec), node.$ref.slice(1)] : [node, undefined];
 
@@ -68,7 +65,7 @@ export function matchPath(path: string): string | undefined {
 }
 
 /** The media type of a Content-Type, lowercased, without its parameters. */
-export const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+export const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase();
 
 export interface Exchange {
   method: string;
@@ -101,7 +98,7 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
   if (!response) return { kind: "undocumented status", message: `undocumented status ${status} for ${where}` };
   const [resolved, ref] = deref(response);
   // Only an operation's own responses are written inline; the others are $refs (or ANY_PROBLEM).
-  const pointer = ref ?? `/paths/${escape(template ?? "")}/${m}/responses/${status}`;
+  const pointer = ref ?? `/paths/${escapePointer(template ?? "")}/${m}/responses/${status}`;
 
   for (const [name, header] of Object.entries<Json>(resolved.headers ?? {})) {
     const [h, headerRef] = deref(header);
@@ -110,7 +107,7 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
       if (h.required) return { kind: "schema violation", message: `required header ${name} missing on ${status} for ${where}` };
       continue;
     }
-    const check = validator(`${headerRef ?? `${pointer}/headers/${escape(name)}`}/schema`);
+    const check = validator(`${headerRef ?? `${pointer}/headers/${escapePointer(name)}`}/schema`);
     if (!check(value)) return { kind: "schema violation", message: `header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(check.errors, { dataVar: name })}` };
   }
 
@@ -134,7 +131,7 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
   } catch {
     return { kind: "schema violation", message: `${status} body for ${where} is not JSON: ${JSON.stringify(body.subarray(0, 80).toString())}` };
   }
-  const check = response === ANY_PROBLEM ? problemWithStatus(status) : validator(`${pointer}/content/${escape(type)}/schema`);
+  const check = response === ANY_PROBLEM ? problemWithStatus(status) : validator(`${pointer}/content/${escapePointer(type)}/schema`);
   if (!check(data)) return { kind: "schema violation", message: `${status} body for ${where}: ${ajv.errorsText(check.errors, { dataVar: "body" })}` };
   return undefined;
 }

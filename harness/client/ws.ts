@@ -6,9 +6,19 @@ import type { TlsTrust } from "./tls.js";
 
 export const EVENTS_PATH = "/api/users/events";
 
+/**
+ * A message of the `websocket` profile's stream as checks read it. Nothing validates it (the spec
+ * describes HTTP only), so any member may be missing or of another type.
+ */
+export interface ChangeMessage {
+  type?: string;
+  id?: number;
+  user?: { id?: number };
+}
+
 export interface Message {
   /** The parsed JSON of a text message; undefined for binary or malformed messages. */
-  json?: any;
+  json?: ChangeMessage;
   /** What was wrong with it, if anything. */
   problem?: string;
 }
@@ -61,12 +71,16 @@ export class EventStream {
    * Waits until `count` messages that `pick` accepts have arrived (at most `timeoutMs`) and returns
    * them in arrival order, with any that were not JSON text: fewer than `count` on timeout.
    */
-  async collect(pick: (json: any) => boolean, count: number, timeoutMs = 5000): Promise<Message[]> {
+  async collect(pick: (json: ChangeMessage | undefined) => boolean, count: number, timeoutMs = 5000): Promise<Message[]> {
     const picked = () => this.messages.filter((m) => m.problem || pick(m.json));
     const deadline = Date.now() + timeoutMs;
     while (picked().length < count && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const wake = () => (this.waiters.delete(wake), clearTimeout(timer), resolve());
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
         const timer = setTimeout(wake, deadline - Date.now());
         this.waiters.add(wake);
       });
@@ -78,7 +92,10 @@ export class EventStream {
   ping(payload: Buffer, timeoutMs = 3000): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      this.socket.once("pong", (data: Buffer) => (clearTimeout(timer), resolve(data)));
+      this.socket.once("pong", (data: Buffer) => {
+        clearTimeout(timer);
+        resolve(data);
+      });
       this.socket.ping(payload);
     });
   }

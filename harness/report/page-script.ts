@@ -3,7 +3,7 @@
 //
 // Fragment: "#view=failures&section=Errors&q=email" (view: all, failures, differences or changed),
 // or the id of an element: a check ("#ERR-01"), a failure ("#fail-<target>-ERR-01"), a card.
-export const PAGE_SCRIPT = String.raw`(() => {
+export const PAGE_SCRIPT = `(() => {
   const t0 = performance.now();
   const $ = (s, el = document) => el.querySelector(s);
   const tbody = $("#matrix tbody");

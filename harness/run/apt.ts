@@ -74,7 +74,10 @@ export async function aptInstall(p: Package, why: string, log: (line: string) =>
   const child = spawnInstall([p], false);
   const tail: string[] = [];
   for (const s of [child.stdout, child.stderr]) s.on("data", (c: Buffer) => tail.push(...c.toString().split("\n").filter(Boolean).slice(-3)));
-  const code = await new Promise<number>((resolve) => (child.on("error", () => resolve(127)), child.on("close", (c) => resolve(c ?? 1))));
+  const code = await new Promise<number>((resolve) => {
+    child.on("error", () => resolve(127));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
   if (code !== 0 || !installed(p)) {
     throw new UsageError(`apt-get could not install ${p.name} (exit ${code}${tail.length ? `: ${tail.at(-1)}` : ""}); run: ${fix}`);
   }

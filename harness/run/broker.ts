@@ -80,7 +80,9 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki,
     await found?.stop({ timeout: 0 }).catch(() => {});
   }
 
-  const ops: Record<string, (body: any) => Promise<unknown>> = {
+  /** What the workers send (harness/run/servers.ts): a start request, or a server's id with the op's arguments. */
+  type Body = StartRequest & { id: string; signal: "SIGTERM" | "SIGINT"; timeoutMs: number };
+  const ops: Record<string, (body: Body) => Promise<unknown>> = {
     start,
     signal: async ({ id, signal }) => void (await server(id).signal(signal)),
     exit: async ({ id, timeoutMs }) => ({ exit: (await server(id).waitForExit(timeoutMs)) ?? null }),

@@ -37,7 +37,10 @@ function run(cmd: string, args: string[], cwd: string, log: Log, env: NodeJS.Pro
   return new Promise<number>((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", log);
-    child.on("error", (e) => (log(e.message), resolve(127)));
+    child.on("error", (e) => {
+      log(e.message);
+      resolve(127);
+    });
     child.on("close", (code) => resolve(code ?? 1));
   });
 }

@@ -121,7 +121,8 @@ export class ImplementationContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedImplementationContainer> {
-    await (engineHost ??= pinEngineHost(this.pod));
+    engineHost ??= pinEngineHost(this.pod);
+    await engineHost;
     const started = await super.start();
     return new StartedImplementationContainer(started, this.health.endpoint!, this.trust);
   }
@@ -190,7 +191,8 @@ class Health implements WaitStrategy {
   }
 
   private async poll(container: EngineContainer, bound: BoundPorts) {
-    const endpoint = (this.endpoint = await this.where(bound));
+    const endpoint = await this.where(bound);
+    this.endpoint = endpoint;
     const deadline = Date.now() + this.timeoutMs;
     for (let poll = 1; ; poll++) {
       if ((await healthStatus(endpoint, this.tls)) === 200) return;

@@ -41,11 +41,13 @@ export const engineWasUp = () => answered;
  * process: every caller gets the same promise.
  */
 export function ensureDocker(): Promise<void> {
-  return (engine ??= startEngine());
+  engine ??= startEngine();
+  return engine;
 }
 
 async function startEngine() {
-  if ((answered = engineAnswers())) return;
+  answered = engineAnswers();
+  if (answered) return;
   if (process.env.DOCKER_HOST) {
     throw new UsageError(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}; start it there, or use CONFORMANCE_TARGETS=url:<base-url>`);
   }

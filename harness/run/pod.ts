@@ -17,8 +17,14 @@ async function reachable(host: string, port: number, ms: number) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host, port, timeout: 500 }, () => (socket.destroy(), resolve(true)));
-      socket.on("timeout", () => (socket.destroy(), resolve(false)));
+      const socket = connect({ host, port, timeout: 500 }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("timeout", () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.on("error", () => resolve(false));
     });
     if (open) return true;

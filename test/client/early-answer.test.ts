@@ -41,7 +41,9 @@ async function server(mode: "answer" | "reset") {
 let answering: string;
 let resetting: string;
 beforeAll(async () => ([answering, resetting] = await Promise.all([server("answer"), server("reset")])));
-afterAll(() => servers.forEach((s) => s.kill()));
+afterAll(() => {
+  for (const s of servers) s.kill();
+});
 
 const large = Buffer.alloc(1_048_577, " ");
 

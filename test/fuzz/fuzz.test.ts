@@ -28,10 +28,10 @@ describe("settings", () => {
   });
   test("every check and every phase, the stateful one included, with the seed and the budget", () => {
     const args = schemathesisArgs("http://127.0.0.1:1", "reports/fuzz-x.xml", { seed: 7, seconds: 30, reportDir: "reports" });
-    const after = (flag: string) => args[args.indexOf(flag) + 1];
-    expect(after("--checks")).toBe("all");
-    expect(after("--phases")!.split(",")).toContain("stateful");
-    expect([after("--seed"), after("--max-time"), after("--config-file")]).toEqual(["7", "30", CONFIG]);
+    const flagValue = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(flagValue("--checks")).toBe("all");
+    expect(flagValue("--phases")!.split(",")).toContain("stateful");
+    expect([flagValue("--seed"), flagValue("--max-time"), flagValue("--config-file")]).toEqual(["7", "30", CONFIG]);
     expect(args).not.toContain("--exclude-checks");
   });
   test("report names are file-name safe", () => expect(reportName("url:http://127.0.0.1:8080")).toBe("url_http_127.0.0.1_8080"));

@@ -19,7 +19,7 @@ type Features = Map<string, Set<string>>;
 const MEANT: Record<string, string[]> = { serde_json: ["arbitrary_precision", "raw_value"] };
 
 /** `cargo tree --prefix none -f "{p}|{f}"` lines → crate → features. */
-export function parseTree(text: string): Features {
+function parseTree(text: string): Features {
   const features: Features = new Map();
   for (const line of text.split("\n")) {
     const [pkg, list = ""] = line.replace(/ \((\*|proc-macro)\)/g, "").split("|");
@@ -34,7 +34,7 @@ export function parseTree(text: string): Features {
 }
 
 /** One line per crate an implementation builds with fewer features than the others do. */
-export function drift(builds: Record<string, Features>): string[] {
+function drift(builds: Record<string, Features>): string[] {
   const lines: string[] = [];
   for (const [name, mine] of Object.entries(builds)) {
     for (const [crate, have] of mine) {

@@ -64,7 +64,7 @@ const LIMIT = 1_048_576;
 /** As suites/bodies.test.ts builds its large bodies: JSON padded with spaces before the last "}". */
 const padded = (size: number) => {
   const json = JSON.stringify({ name: "Padded", email: "padded-0a1b2c3d4e5f@example.com" });
-  return Buffer.from(json.slice(0, -1) + " ".repeat(size - Buffer.byteLength(json)) + "}");
+  return Buffer.from(`${json.slice(0, -1)}${" ".repeat(size - Buffer.byteLength(json))}}`);
 };
 const json = { "content-type": "application/json" };
 

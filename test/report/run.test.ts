@@ -25,7 +25,10 @@ afterAll(() => stub.close());
 async function run(expectations?: object) {
   const dir = mkdtempSync(join(tmpdir(), "run-"));
   const env: NodeJS.ProcessEnv = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_CHECKS: "RES-01,ID-01", CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1", CONFORMANCE_REPORT_DIR: dir };
-  if (expectations) writeFileSync((env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json")), JSON.stringify(expectations));
+  if (expectations) {
+    env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json");
+    writeFileSync(env.CONFORMANCE_EXPECTATIONS, JSON.stringify(expectations));
+  }
   const code = await new Promise<number>((resolve) =>
     execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
   );

@@ -11,6 +11,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { stringify } from "yaml";
 import { ROOT } from "../../harness/base/paths.js";
 import { spec, validator } from "../../harness/client/validate.js";
+import type { Json } from "../../harness/client/spec.js";
 
 const run = promisify(execFile);
 
@@ -50,7 +51,10 @@ describe("whitespace is the contract's 25 code points, spelled out", () => {
 
   test("no pattern in the spec uses \\s (ECMAScript's differs: no U+0085, but U+FEFF)", () => {
     const patterns: string[] = [];
-    JSON.stringify(spec, (key, value) => (key === "pattern" && patterns.push(value), value));
+    JSON.stringify(spec, (key, value) => {
+      if (key === "pattern") patterns.push(value);
+      return value;
+    });
     expect(patterns.length).toBeGreaterThan(0);
     expect(patterns.filter((p) => /\\[sS]/.test(p))).toEqual([]);
   });
@@ -129,8 +133,8 @@ describe("ids, page and per_page are decimal integers within signed 64 bits", ()
 
 test("request bodies reject members other than name and email", () => {
   const bodies: string[] = [];
-  for (const [template, item] of Object.entries<Record<string, any>>(spec.paths)) {
-    for (const [method, op] of Object.entries<Record<string, any>>(item)) {
+  for (const [template, item] of Object.entries<Json>(spec.paths)) {
+    for (const [method, op] of Object.entries<Json>(item)) {
       for (const type of Object.keys(op.requestBody?.content ?? {})) {
         const pointer = `/paths/${template.replaceAll("/", "~1")}/${method}/requestBody/content/${type.replaceAll("/", "~1")}/schema`;
         const body = validator(pointer);
@@ -146,14 +150,14 @@ test("request bodies reject members other than name and email", () => {
 
 test("createUser's 201 links to get, replace, patch and delete the new user by its id", () => {
   const links = spec.paths["/api/users"].post.responses["201"].links;
-  const byOperation = Object.fromEntries(Object.values<any>(links).map((l) => [l.operationId, l.parameters]));
+  const byOperation = Object.fromEntries(Object.values<Json>(links).map((l) => [l.operationId, l.parameters]));
   expect(byOperation).toEqual(Object.fromEntries(["getUser", "replaceUser", "patchUser", "deleteUser"].map((op) => [op, { id: "$response.body#/id" }])));
-  const operations = Object.values<any>(spec.paths["/api/users/{id}"]).map((op) => op.operationId);
+  const operations = Object.values<Json>(spec.paths["/api/users/{id}"]).map((op) => op.operationId);
   for (const op of Object.keys(byOperation)) expect(operations).toContain(op);
 });
 
 test("every error response pins the problem's status to its own", () => {
-  for (const [name, response] of Object.entries<any>(spec.components.responses)) {
+  for (const [name, response] of Object.entries<Json>(spec.components.responses)) {
     const schema = response.content?.["application/problem+json"]?.schema;
     if (!schema) continue;
     const status = Number(schema.allOf?.[1]?.properties?.status?.const);
