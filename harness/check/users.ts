@@ -2,14 +2,11 @@
 // fails here says which step broke.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bodyOf, type Api } from "../client/http.js";
+import { bodyOf, type Api, type Schemas } from "../client/http.js";
 import { expectStatus } from "./expect.js";
 import { CheckError } from "../base/check-error.js";
-import type { components } from "../generated/openapi.js";
 
-export type User = components["schemas"]["User"];
-export type UserPage = components["schemas"]["UserPage"];
-export type Problem = components["schemas"]["ValidationProblem"];
+export type User = Schemas["User"];
 
 /** An email no other user of any run holds. */
 export const uniqueEmail = (prefix = "user") => `${prefix}-${randomBytes(6).toString("hex")}@example.com`;
