@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, reasonFor } from "../faults/faults.js";
-import { SUITE_OF_PREFIX } from "../../harness/base/selection.js";
+import { SUITE_OF_PREFIX } from "../../harness/base/catalogue.js";
 import { startStub, VITEST_BIN } from "../helpers/stub-server.js";
 
 /** One line of `vitest list --json`: the test's name is "<target> > <id> <title>", and the title starts with its level. */
