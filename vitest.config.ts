@@ -4,7 +4,8 @@ import { resolveTargets } from "./harness/run/targets.js";
 import { exitOnUsageError } from "./harness/base/usage-error.js";
 import { networkMode } from "./harness/run/pod.js";
 import { runLimits } from "./harness/run/limits.js";
-import { prefixOf, selectedChecks, SUITE_OF_PREFIX } from "./harness/base/selection.js";
+import { prefixOf, selectedChecks } from "./harness/base/selection.js";
+import { SUITE_OF_PREFIX } from "./harness/base/catalogue.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true"; // Ryuk cannot be pulled here; harness/run/docker.ts reaps instead
 

@@ -1,6 +1,7 @@
 // Contract coverage: every rule of docs/api-contract.md (each bullet, each table row, each
 // paragraph) against docs/coverage.json, which names the checks that cover it. Imported by
-// test/check/coverage.test.ts; run as `npm run coverage:doc` it renders docs/coverage.md.
+// test/check/coverage.test.ts and by scripts/generate.ts, which renders docs/coverage.md with it
+// (`npm run generate`).
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { marked, type Token, type Tokens } from "marked";
@@ -94,7 +95,7 @@ export const readIds = () =>
 /** docs/coverage.md: rule -> checks, one table per section. */
 export function render(entries: Entry[]): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
-  const out = ["# Contract coverage", "", "Generated from `docs/coverage.json` by `npm run coverage:doc`; do not edit by hand.", ""];
+  const out = ["# Contract coverage", "", "Generated from `docs/coverage.json` by `npm run generate`; do not edit by hand.", ""];
   let section = "";
   for (const e of entries) {
     if (e.section !== section) {

@@ -14,25 +14,3 @@ export const selects = (selection: string[] | undefined, id: string) =>
 
 /** The id prefix of a check id or pattern (`PAG` of `PAG-15` and of `PAG-*`). */
 export const prefixOf = (idOrPattern: string) => idOrPattern.replace(/-.*/, "");
-
-/** Which suite file holds a check, from its id's prefix. */
-export const SUITE_OF_PREFIX: Record<string, string> = {
-  RES: "resource",
-  PAG: "pagination",
-  ID: "ids",
-  MTH: "methods",
-  BODY: "bodies",
-  VAL: "validation",
-  ERR: "errors",
-  CON: "concurrency",
-  SHUT: "shutdown",
-  SEQ: "sequences",
-  CORS: "cors",
-  GZIP: "compression",
-  RID: "request-id",
-  COND: "conditional",
-  H2: "http2",
-  TLS: "tls",
-  WS: "websocket",
-  SLOW: "slow-client",
-};

@@ -10,33 +10,16 @@ import { CheckError } from "../base/check-error.js";
 import { HangWatch, PROBE_MS } from "../client/hang.js";
 import type { Pki } from "../client/tls.js";
 import type { Expectation, Target, TargetKind } from "../run/targets.js";
-
-export type Level = "MUST" | "SHOULD" | "MAY";
-/**
- * `core`, or an optional profile of the contract. "a+b" is a check of one profile that only
- * applies together with another (`http2` over TLS needs `tls`): it gates when both are claimed.
- */
-export type Profile =
-  | "core"
-  | "recommended"
-  | "validation-detail"
-  | "cors"
-  | "compression"
-  | "request-id"
-  | "conditional"
-  | "http2"
-  | "http2+tls"
-  | "tls"
-  | "websocket"
-  | "slow-client";
+import { PROFILES, SECTION_ORDER, type Level, type Profile, type Section } from "../base/catalogue.js";
 
 export interface CheckMeta {
   /** Short and permanent: never reuse or renumber. */
   id: string;
   level: Level;
+  /** `core`, or a profile of the catalogue ("a+b" gates when both are claimed). */
   profile: Profile;
   /** The contract heading the check tests. */
-  section: string;
+  section: Section;
   /** Starts with the level: "MUST answer 404 for ...". */
   title: string;
 }
@@ -104,7 +87,7 @@ export interface CheckContext {
 export interface CheckOptions extends Omit<CheckMeta, "section" | "profile"> {
   profile?: Profile;
   /** Defaults to the suite file's section. */
-  section?: string;
+  section?: Section;
   /**
    * "fresh": assumes an empty server; "lifecycle": sends signals to servers it boots itself and
    * reads their exit status (`ctx.api` is not started for it); "tls": boots a server with the
@@ -285,7 +268,7 @@ const health = (baseUrl: string, tls: ServerHandle["tls"]) =>
  * one block run in order, against that target's server for this file. `options` says how the
  * file's servers start: `{ tls: true }` for the `tls` profile.
  */
-export function section(name: string, options: ServerOptions = {}) {
+export function section(name: Section, options: ServerOptions = {}) {
   const targets = inject("targets");
   const broker = inject("broker");
   const declared: Declared[] = [];
@@ -313,6 +296,9 @@ export function section(name: string, options: ServerOptions = {}) {
       const { requires = sectionRequires, timeoutMs = 60_000, profile = "core", concurrent = false, ...rest } = checkOptions;
       const meta: CheckMeta = { section: name, ...rest, profile };
       if (!meta.title.startsWith(`${meta.level} `)) throw new Error(`${meta.id}: the title must start with ${meta.level}`);
+      // The types say so already; this is for a suite file vitest runs without tsc.
+      if (!SECTION_ORDER.includes(meta.section)) throw new Error(`${meta.id}: section "${meta.section}" is no heading of harness/base/catalogue.ts`);
+      if (!PROFILES.some((p) => p.name === profile)) throw new Error(`${meta.id}: profile "${profile}" is not in harness/base/catalogue.ts`);
       // A MUST is core or a requirement of a named optional profile; `recommended` holds the core
       // sections' SHOULDs; SHOULD and MAY are never core.
       if (meta.level === "MUST" ? profile === "recommended" : profile === "core") {

@@ -1,13 +1,10 @@
 // Writes one conformance badge per target, and one per profile, as SVG and as shields.io endpoint
 // JSON (https://shields.io/badges/endpoint-badge), so a README can use either.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeBadge } from "badge-maker";
 import type { Report, ReportCheck, ReportTarget } from "./types.js";
-import { ROOT } from "../base/paths.js";
-
-/** The optional profiles of the contract: the ones a manifest may claim. */
-export const OPTIONAL_PROFILES: string[] = JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")).properties.profiles.items.enum;
+import { OPTIONAL_PROFILES } from "../base/catalogue.js";
 
 export interface Tally {
   passed: number;

@@ -9,7 +9,8 @@
 import { makeBadge } from "badge-maker";
 import type { RecordedExchange } from "../client/http.js";
 import type { Report, ReportCheck, ReportTarget } from "./types.js";
-import { badgeName, OPTIONAL_PROFILES, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
+import { badgeName, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
+import { OPTIONAL_PROFILES, SECTION_ORDER, type Section } from "../base/catalogue.js";
 import { changes as findChanges, FLAKY_RUNS, trends, withCurrent, type Change, type History, type HistoryRun, type TrendPoint } from "./history.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 import { curlLines } from "../client/curl.js";
@@ -112,9 +113,12 @@ const safeHref = (url: string) => (/^https?:\/\//i.test(url) ? url : "#");
 const when = (iso: string) => esc(iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC"));
 const failId = (t: ReportTarget, id: string) => `fail-${slug(t.name)}-${id}`;
 
-/** The contract's headings, in its order; the matrix follows it. */
-const CONTRACT_ORDER = ["The container", "The resource", "Endpoints", "Listing and pagination", "Ids in paths", "Bodies (POST, PUT, PATCH)", "Errors", "Concurrency", "Graceful shutdown"];
-const place = (section: string) => (CONTRACT_ORDER.indexOf(section) + CONTRACT_ORDER.length + 1) % (CONTRACT_ORDER.length + 1);
+/** A section's place in the contract's order (harness/base/catalogue.ts); the matrix follows it. */
+function place(section: Section): number {
+  const at = SECTION_ORDER.indexOf(section);
+  if (at < 0) throw new Error(`the report cites section "${section}", which harness/base/catalogue.ts does not list: add it there, in contract order`);
+  return at;
+}
 
 interface Row {
   meta: ReportCheck;
@@ -206,7 +210,7 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
     ? passed.map((p) => `<span class="chip ok">${esc(p)}${t.profiles.includes(p) ? "" : ` <span class="meta">(not claimed)</span>`}</span>`).join("")
     : `<span class="meta">no optional profile</span>`;
 
-  const bySection = new Map<string, { all: number; gating: number }>();
+  const bySection = new Map<Section, { all: number; gating: number }>();
   for (const c of t.checks) {
     if (c.outcome !== "failed") continue;
     const n = bySection.get(c.section) ?? { all: 0, gating: 0 };

@@ -2,7 +2,8 @@
 // so that other sites can list the implementations with their badges. Shape:
 // harness/schemas/implementations.schema.json. Paths are relative to the file itself.
 import type { Report, ReportTarget } from "./types.js";
-import { badgeName, OPTIONAL_PROFILES, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
+import { badgeName, passedProfiles, percent, slug, tally, targetBadge, type Tally } from "./badges.js";
+import { OPTIONAL_PROFILES } from "../base/catalogue.js";
 
 export const IMPLEMENTATIONS_FORMAT = "crud-conformance-implementations/1";
 

@@ -1,39 +1,27 @@
-// Meta-tests over the checks themselves: ids are unique and permanent (snapshotted), titles start
-// with their level, and fixtures/faults.json aims a broken server at every check.
+// Meta-tests over the checks themselves: ids are unique and permanent (snapshotted), each file and
+// id prefix is where harness/base/catalogue.ts says, the files generated from the checks are
+// current, and fixtures/faults.json aims a broken server at every check.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, reasonFor } from "../faults/faults.js";
-import { SUITE_OF_PREFIX } from "../../harness/base/selection.js";
-import { startStub, VITEST_BIN } from "../helpers/stub-server.js";
+import { LEVELS, SECTION_ORDER, SUITE_OF_PREFIX } from "../../harness/base/catalogue.js";
+import { prefixOf } from "../../harness/base/selection.js";
+import { ROOT } from "../../harness/base/paths.js";
+import type { ListedCheck } from "../../scripts/list-checks.js";
+import { ID_SNAPSHOT, idSnapshot, PROFILE_DOC, profileTable, withProfileTable } from "../../scripts/generate.js";
 
-/** One line of `vitest list --json`: the test's name is "<target> > <id> <title>", and the title starts with its level. */
-interface Listed {
-  name: string;
-  file: string;
-}
-
-let checks: { id: string; level: string; title: string; file: string }[] = [];
-let stub: Awaited<ReturnType<typeof startStub>>;
+let checks: ListedCheck[] = [];
 
 beforeAll(async () => {
-  // `vitest list` runs the global setup, which wants a healthy server: give it a stub on loopback.
-  stub = await startStub();
+  // scripts/list-checks.ts collects the checks with vitest's node API, in a process of its own.
   const out = join(mkdtempSync(join(tmpdir(), "checks-")), "list.json");
-  await promisify(execFile)(process.execPath, [VITEST_BIN, "list", `--json=${out}`], {
-    env: { ...process.env, CONFORMANCE_TARGETS: `url:${stub.url}`, CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1" },
-  });
-  const listed: Listed[] = JSON.parse(readFileSync(out, "utf8"));
-  checks = listed.map(({ name, file }) => {
-    const test = name.slice(name.indexOf(" > ") + 3);
-    const [id, level] = test.split(" ");
-    return { id: id!, level: level!, title: test.slice(id!.length + 1), file };
-  });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "scripts/list-checks.ts"), out], { cwd: ROOT });
+  checks = JSON.parse(readFileSync(out, "utf8"));
 }, 60_000);
-afterAll(() => stub?.close());
 
 describe("checks", () => {
   test("there are checks in every suite file", () => {
@@ -49,14 +37,24 @@ describe("checks", () => {
 
   test("each id's prefix names its suite file, and each level is MUST, SHOULD or MAY", () => {
     for (const c of checks) {
-      expect(c.file, c.id).toMatch(new RegExp(`suites/${SUITE_OF_PREFIX[c.id.split("-")[0]!]}\\.test\\.ts$`));
-      expect(["MUST", "SHOULD", "MAY"], c.id).toContain(c.level);
+      expect(c.file, c.id).toMatch(new RegExp(`suites/${SUITE_OF_PREFIX[prefixOf(c.id)]}\\.test\\.ts$`));
+      expect(LEVELS, c.id).toContain(c.level);
     }
   });
 
+  test("every section of the catalogue is cited by a check", () => {
+    const cited = new Set<string>(checks.map((c) => c.section));
+    const uncited = SECTION_ORDER.filter((s) => !cited.has(s));
+    if (uncited.length) expect.fail(`no check cites "${uncited.join('", "')}" of harness/base/catalogue.ts's SECTIONS: write one, or drop the section there`);
+  });
+
   test("ids, levels and titles are permanent: a change shows in review", async () => {
-    const table = checks.map((c) => `${c.id}\t${c.level}\t${c.title}`).sort().join("\n");
-    await expect(`${table}\n`).toMatchFileSnapshot("./__snapshots__/checks.tsv");
+    await expect(idSnapshot(checks), "the id snapshot is stale: run npm run generate").toMatchFileSnapshot(join(ROOT, ID_SNAPSHOT));
+  });
+
+  test(`the profile table of ${PROFILE_DOC} is generated from the catalogue and the checks`, () => {
+    const doc = readFileSync(join(ROOT, PROFILE_DOC), "utf8");
+    if (doc !== withProfileTable(doc, profileTable(checks))) expect.fail(`${PROFILE_DOC}'s profile table is stale: run npm run generate`);
   });
 });
 

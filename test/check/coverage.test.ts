@@ -10,8 +10,8 @@ describe("contract coverage (docs/coverage.json)", () => {
     expect(compare(readContract(), readEntries(), readIds())).toEqual([]);
   });
 
-  test("docs/coverage.md is rendered from the data (npm run coverage:doc)", () => {
-    expect(readFileSync(new URL("../../docs/coverage.md", import.meta.url), "utf8"), "docs/coverage.md is stale: run npm run coverage:doc").toBe(render(readEntries()));
+  test("docs/coverage.md is rendered from the data (npm run generate)", () => {
+    expect(readFileSync(new URL("../../docs/coverage.md", import.meta.url), "utf8"), "docs/coverage.md is stale: run npm run generate").toBe(render(readEntries()));
   });
 });
 

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { makeBadge } from "badge-maker";
 import { test, expect } from "vitest";
 import type { Report } from "../../harness/report/types.js";
-import { OPTIONAL_PROFILES, colorFor, profileBadges, slug, targetBadge, writeBadges } from "../../harness/report/badges.js";
+import { colorFor, profileBadges, slug, targetBadge, writeBadges } from "../../harness/report/badges.js";
+import { OPTIONAL_PROFILES } from "../../harness/base/catalogue.js";
 
 const sample: Report = JSON.parse(readFileSync(new URL("../../fixtures/report/sample-conformance.json", import.meta.url), "utf8"));
 const [axum, url] = sample.targets as [Report["targets"][number], Report["targets"][number]];

@@ -34,6 +34,12 @@ test("escapes server output and links only http(s) homepages", () => {
   expect(out.match(/<script>/g)).toHaveLength(1); // the page's own
 });
 
+test("a section harness/base/catalogue.ts does not list fails the page in one line, never sorts last unseen", () => {
+  const stray = structuredClone(sample);
+  stray.targets[0]!.checks[0]!.section = "Nowhere" as ReportCheck["section"];
+  expect(() => renderHtml(stray)).toThrow('the report cites section "Nowhere", which harness/base/catalogue.ts does not list: add it there, in contract order');
+});
+
 test("the matrix follows the contract's section order, and every failure gets a detail row", () => {
   const html = renderHtml(sample);
   expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(["The container", "The resource", "Ids in paths", "Errors"]);
@@ -269,7 +275,7 @@ describe("in headless Chromium", () => {
         ...base,
         name,
         checks: tsv.map(([id, level, title], i) => {
-          const meta = { id: id!, level: level as "MUST", profile: (level === "MUST" ? "core" : "recommended") as "core", section: "Errors", title: title! };
+          const meta = { id: id!, level: level as "MUST", profile: (level === "MUST" ? "core" : "recommended") as "core", section: "Errors" as const, title: title! };
           return (i + t) % 61 === 0 ? { ...base.checks.find((c) => c.outcome === "failed")!, ...meta } : { ...meta, outcome: "passed" as const, durationMs: 7 };
         }),
       })),
