@@ -44,12 +44,18 @@ orExit(networkMode);
 orExit(() => runLimits(targets.length)); // a bad CONFORMANCE_AT_ONCE stops the run before any set-up
 
 /** CONFORMANCE_CHECKS (harness/check/check.ts) runs only some checks: only the files that hold them. */
-const onlyChecks = selectedChecks()?.map((id) => SUITE_OF_PREFIX[prefixOf(id)]).filter(Boolean);
+const onlyChecks = selectedChecks()
+  ?.map((id) => SUITE_OF_PREFIX[prefixOf(id)])
+  .filter(Boolean);
 const suites = onlyChecks?.length ? [...new Set(onlyChecks)].map((f) => `suites/${f}.test.ts`) : ["suites/**/*.test.ts"];
 
 export default defineConfig({
   test: {
-    reporters: ["default", ["junit", { suiteName: "crud-conformance" }], ["./harness/report/reporter.ts", { outputDir: reports, targets: checked.map((t) => t.name) }]],
+    reporters: [
+      "default",
+      ["junit", { suiteName: "crud-conformance" }],
+      ["./harness/report/reporter.ts", { outputDir: reports, targets: checked.map((t) => t.name) }],
+    ],
     outputFile: { junit: `${reports}/junit.xml` },
     // Checks mostly wait on servers, not the CPU: more files at once than vitest's default
     // (cores - 1, a single worker on two cores). Three of them spend ~10 s on the contract's fixed

@@ -25,7 +25,18 @@ import { renderMarkdown } from "../harness/bench/markdown.js";
 import { estimate, planFromEnv, type Plan } from "../harness/bench/plan.js";
 import { cgroupOf, cpuSecondsOf, idleConnections, rssOf } from "../harness/bench/resources.js";
 import { fixedRate, SCENARIOS, seedUsers, wrkPlan } from "../harness/bench/scenarios.js";
-import { HOST, imageInfo, MEMORY_LIMIT, NOFILE, PIDS_LIMIT, removeRunContainers, runArgs, startServer, stopServer, type RunOptions } from "../harness/bench/server.js";
+import {
+  HOST,
+  imageInfo,
+  MEMORY_LIMIT,
+  NOFILE,
+  PIDS_LIMIT,
+  removeRunContainers,
+  runArgs,
+  startServer,
+  stopServer,
+  type RunOptions,
+} from "../harness/bench/server.js";
 import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
 import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
@@ -59,8 +70,14 @@ function cpusFromEnv() {
   const server = process.env.BENCH_SERVER_CPUS ?? "0";
   const generator = process.env.BENCH_GENERATOR_CPUS ?? "1";
   const n = cpus().length;
-  if (n < 2 && !process.env.BENCH_SERVER_CPUS) throw new UsageError(`bench needs 2 CPUs (one for the server, one for the generator); this machine has ${n}. Set BENCH_SERVER_CPUS and BENCH_GENERATOR_CPUS to share one`);
-  for (const [name, v] of [["BENCH_SERVER_CPUS", server], ["BENCH_GENERATOR_CPUS", generator]]) {
+  if (n < 2 && !process.env.BENCH_SERVER_CPUS)
+    throw new UsageError(
+      `bench needs 2 CPUs (one for the server, one for the generator); this machine has ${n}. Set BENCH_SERVER_CPUS and BENCH_GENERATOR_CPUS to share one`,
+    );
+  for (const [name, v] of [
+    ["BENCH_SERVER_CPUS", server],
+    ["BENCH_GENERATOR_CPUS", generator],
+  ]) {
     if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(v!)) throw new UsageError(`${name} must be a CPU list such as 0 or 0-1, got "${v}"`);
   }
   return { server, generator };
@@ -79,7 +96,8 @@ function assertAlive(s: Server) {
 
 async function prepare(target: Target): Promise<void> {
   if (target.kind === "implementation") await buildImage(target.dir!, target.manifest!, target.image!, (l) => console.error(l));
-  else if (!(await imageExists(target.image!))) throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
+  else if (!(await imageExists(target.image!)))
+    throw new UsageError(`${target.name}: image ${target.image} is not in the Docker engine; build it or \`docker load\` it first`);
 }
 
 async function main() {
@@ -135,7 +153,11 @@ async function run(
 
   const infos = new Map<string, { id: string; size: number }>();
   for (const t of targets) infos.set(t.name, await imageInfo(t.image!));
-  const gate = await verify(targets.map((t) => ({ target: t, imageId: infos.get(t.name)!.id })), gateMode, say);
+  const gate = await verify(
+    targets.map((t) => ({ target: t, imageId: infos.get(t.name)!.id })),
+    gateMode,
+    say,
+  );
   for (const g of gate.targets) say(`verify: ${g.name}: ${g.passed ? "benchmarked" : "NOT benchmarked"} (${g.reason})`);
   const passed = targets.filter((t) => gate.targets.find((g) => g.name === t.name)?.passed);
   if (!passed.length) throw new UsageError("no target passed the conformance gate, so nothing is benchmarked; see the reasons above");
@@ -143,15 +165,36 @@ async function run(
   const t0 = Date.now();
   const est = estimate(plan, passed.length);
   const budget = Number(process.env.BENCH_MAX_SECONDS ?? (plan.mode === "quick" ? 85 : 570));
-  say(`plan (${plan.mode}): ${passed.length} targets + the responder; ${plan.scenarios.join(", ")}; ladder ${plan.ladder.join("/")}; ${plan.repeats} runs per point; about ${Math.round(est)} s; stops starting runs after ${budget} s`);
+  say(
+    `plan (${plan.mode}): ${passed.length} targets + the responder; ${plan.scenarios.join(", ")}; ladder ${plan.ladder.join("/")}; ${plan.repeats} runs per point; about ${Math.round(est)} s; stops starting runs after ${budget} s`,
+  );
   const overBudget = () => (Date.now() - t0) / 1000 > budget;
   const warnings: string[] = [];
   const opts: RunOptions = { runId, cpus: cpu.server, logDriver };
 
   const responderInfo = await imageInfo(responderTarget.image);
   const servers: Server[] = [
-    { name: "bench-responder", image: responderTarget.image, imageId: responderInfo.id, size: responderInfo.size, starts: [], runStarts: [], ladder: [], fixedRate: [] },
-    ...passed.map((t) => ({ name: t.name, image: t.image!, imageId: infos.get(t.name)!.id, size: infos.get(t.name)!.size, target: t, starts: [], runStarts: [], ladder: [], fixedRate: [] })),
+    {
+      name: "bench-responder",
+      image: responderTarget.image,
+      imageId: responderInfo.id,
+      size: responderInfo.size,
+      starts: [],
+      runStarts: [],
+      ladder: [],
+      fixedRate: [],
+    },
+    ...passed.map((t) => ({
+      name: t.name,
+      image: t.image!,
+      imageId: infos.get(t.name)!.id,
+      size: infos.get(t.name)!.size,
+      target: t,
+      starts: [],
+      runStarts: [],
+      ladder: [],
+      fixedRate: [],
+    })),
   ];
 
   // ---- start to first 200, then the container that takes the load ----
@@ -187,18 +230,41 @@ async function run(
       await stopServer(st.id);
     }
     await loadContainer(s);
-    say(`${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`);
+    say(
+      `${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`,
+    );
   }
   const first = servers[1]!;
   const top = plan.ladder[plan.ladder.length - 1]!;
   say(`to repeat a GET point by hand: docker ${runArgs(first.image, first.port!, opts).join(" ")}`);
-  say(`  then: taskset ${wrkArgs({ wrk: "wrk", cpus: cpu.generator, url: `http://${HOST}:${first.port}/api/users/${first.seeded![0]}`, connections: top, threads: Math.min(top, plan.wrkThreads), seconds: 5, script: "" }).join(" ").replace(" -s  ", " ")}`);
+  say(
+    `  then: taskset ${wrkArgs({
+      wrk: "wrk",
+      cpus: cpu.generator,
+      url: `http://${HOST}:${first.port}/api/users/${first.seeded![0]}`,
+      connections: top,
+      threads: Math.min(top, plan.wrkThreads),
+      seconds: 5,
+      script: "",
+    })
+      .join(" ")
+      .replace(" -s  ", " ")}`,
+  );
 
   let skipped = 0;
   const once = async (s: Server, scenario: ScenarioId, connections: number, seconds: number): Promise<WrkRun | undefined> => {
     assertAlive(s);
     const w = wrkPlan(scenario, s.port!, { first: s.seeded![0]!, last: s.seeded![s.seeded!.length - 1]! });
-    const o = { wrk: wrk.path, cpus: cpu.generator, url: w.url, connections, threads: Math.min(connections, plan.wrkThreads), seconds, script: w.script, env: w.env };
+    const o = {
+      wrk: wrk.path,
+      cpus: cpu.generator,
+      url: w.url,
+      connections,
+      threads: Math.min(connections, plan.wrkThreads),
+      seconds,
+      script: w.script,
+      env: w.env,
+    };
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
         return await runWrk(o, SCENARIOS[scenario].ok, () => cpuSecondsOf(s.pid!));
@@ -243,10 +309,18 @@ async function run(
           connections,
           wrkThreads: Math.min(connections, plan.wrkThreads),
           runs: rs,
-          rps: stat(rs.map((x) => x.rps), plan.spreadThreshold),
+          rps: stat(
+            rs.map((x) => x.rps),
+            plan.spreadThreshold,
+          ),
           perServerCpuSecond: perCpu.every((x) => x !== null) ? stat(perCpu as number[], plan.spreadThreshold) : null,
           serverCpuShare: shares.every((x) => x !== null) ? median(shares as number[]) : null,
-          perGeneratorCpuSecond: rs.every((x) => x.perGeneratorCpuSecond !== null) ? stat(rs.map((x) => x.perGeneratorCpuSecond!), plan.spreadThreshold) : null,
+          perGeneratorCpuSecond: rs.every((x) => x.perGeneratorCpuSecond !== null)
+            ? stat(
+                rs.map((x) => x.perGeneratorCpuSecond!),
+                plan.spreadThreshold,
+              )
+            : null,
         };
         s.ladder.push(p);
         const ceiling = servers[0]!.ladder.find((x) => x.scenario === scenario && x.connections === connections)?.rps.median;
@@ -277,22 +351,43 @@ async function run(
     for (const s of loaded) {
       try {
         assertAlive(s);
-        const ops = await fixedRate(scenario, rate, { oha: oha.path, cpus: cpu.generator, port: s.port!, seconds: plan.fixedRateSeconds, connections: plan.fixedRateConnections, seeded: s.seeded! });
+        const ops = await fixedRate(scenario, rate, {
+          oha: oha.path,
+          cpus: cpu.generator,
+          port: s.port!,
+          seconds: plan.fixedRateSeconds,
+          connections: plan.fixedRateConnections,
+          seeded: s.seeded!,
+        });
         const keys = ["p50", "p90", "p99", "p99.9"] as const;
         const empty = ops.filter((o) => keys.some((k) => !Number.isFinite(o.latencyMs[k])));
         if (empty.length) {
-          warnings.push(`${s.name} ${scenario} at a fixed rate: no ok responses for ${empty.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")}; point left out`);
+          warnings.push(
+            `${s.name} ${scenario} at a fixed rate: no ok responses for ${empty.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")}; point left out`,
+          );
           continue;
         }
         const latencyMs = Object.fromEntries(keys.map((k) => [k, Math.max(...ops.map((o) => o.latencyMs[k]))])) as unknown as Percentiles;
         const total = ops.reduce((n, o) => n + o.requests, 0);
-        const ok = ops.reduce((n, o) => n + Object.entries(o.statuses).filter(([c]) => /^2\d\d$/.test(c)).reduce((a, [, v]) => a + v, 0), 0);
+        const ok = ops.reduce(
+          (n, o) =>
+            n +
+            Object.entries(o.statuses)
+              .filter(([c]) => /^2\d\d$/.test(c))
+              .reduce((a, [, v]) => a + v, 0),
+          0,
+        );
         const point: FixedRatePoint = { scenario, rate, seconds: plan.fixedRateSeconds, operations: ops, latencyMs, notOk: total ? (total - ok) / total : 0 };
         s.fixedRate.push(point);
         const achieved = ops.reduce((n, o) => n + o.achievedRps, 0);
         if (achieved < rate * 0.95) warnings.push(`${s.name} ${scenario}: oha achieved ${fmtNum(achieved)} of ${fmtNum(rate)} req/s asked`);
-        if (point.notOk > 0.05) warnings.push(`${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`);
-        say(`${scenario} at ${fmtNum(rate)} req/s: ${s.name} p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`);
+        if (point.notOk > 0.05)
+          warnings.push(
+            `${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`,
+          );
+        say(
+          `${scenario} at ${fmtNum(rate)} req/s: ${s.name} p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`,
+        );
       } catch (e) {
         warnings.push(`${s.name} ${scenario}: fixed-rate run failed (${(e as Error).message.split("\n")[0]})`);
       }
@@ -313,7 +408,9 @@ async function run(
         st = await startServer(s.image, opts);
         const ic = await idleConnections(st.pid, st.port, plan.idleConnections, cpu.generator, plan.idleHoldSeconds);
         idle.set(s.name, ic);
-        say(`${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`);
+        say(
+          `${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`,
+        );
       } catch (e) {
         warnings.push(`${s.name}: idle-connection step failed (${(e as Error).message.split("\n")[0]})`);
         idle.set(s.name, null);
@@ -336,7 +433,12 @@ async function run(
     imageSizeBytes: s.size,
     startToFirst200Ms: stat(s.starts, Infinity),
     runToFirst200Ms: stat(s.runStarts, Infinity),
-    memory: { idleRssBytes: s.idleRss!, peakRssBytes: peakOf.get(s.name)!.rss, idleCgroupBytes: s.idleCgroup ?? null, peakCgroupBytes: peakOf.get(s.name)!.cgroup },
+    memory: {
+      idleRssBytes: s.idleRss!,
+      peakRssBytes: peakOf.get(s.name)!.rss,
+      idleCgroupBytes: s.idleCgroup ?? null,
+      peakCgroupBytes: peakOf.get(s.name)!.cgroup,
+    },
     idleConnections: idle.get(s.name) ?? null,
     ladder: s.ladder.map((p): TargetPoint => {
       const ceilingRps = ceilingAt(p.scenario, p.connections);
@@ -346,22 +448,32 @@ async function run(
   }));
   for (const t of results) {
     for (const p of t.ladder) {
-      if (p.rps.flagged) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: spread ${fmtPct(p.rps.spread)} (runs ${p.rps.values.map((v) => fmtNum(v)).join(", ")})`);
-      if (p.generatorBound) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: generator-bound (${fmtNum(p.rps.median)} req/s against a ceiling of ${fmtNum(p.ceilingRps!)})`);
+      if (p.rps.flagged)
+        warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: spread ${fmtPct(p.rps.spread)} (runs ${p.rps.values.map((v) => fmtNum(v)).join(", ")})`);
+      if (p.generatorBound)
+        warnings.push(
+          `${t.name} ${p.scenario} ${p.connections} conn.: generator-bound (${fmtNum(p.rps.median)} req/s against a ceiling of ${fmtNum(p.ceilingRps!)})`,
+        );
       const notDone = p.runs.reduce((n, r) => n + r.otherStatuses, 0);
       const all = p.runs.reduce((n, r) => n + r.requests, 0);
-      if (all && notDone / all > 0.001) warnings.push(`${t.name} ${p.scenario} ${p.connections} conn.: ${fmtNum(notDone)} of ${fmtNum(all)} responses not done (${JSON.stringify(p.runs[0]!.statuses)} in the first run)`);
+      if (all && notDone / all > 0.001)
+        warnings.push(
+          `${t.name} ${p.scenario} ${p.connections} conn.: ${fmtNum(notDone)} of ${fmtNum(all)} responses not done (${JSON.stringify(p.runs[0]!.statuses)} in the first run)`,
+        );
     }
   }
   for (const scenario of plan.scenarios) {
     const c = Math.max(0, ...responder.ladder.filter((p) => p.scenario === scenario).map((p) => p.rps.median));
     const fastest = Math.max(0, ...results.flatMap((t) => t.ladder.filter((p) => p.scenario === scenario).map((p) => p.rps.median)));
-    if (fastest > 0 && c < 3 * fastest) warnings.push(`${scenario}: the generator's ceiling (${fmtNum(c)} req/s) is less than 3× the fastest target (${fmtNum(fastest)})`);
+    if (fastest > 0 && c < 3 * fastest)
+      warnings.push(`${scenario}: the generator's ceiling (${fmtNum(c)} req/s) is less than 3× the fastest target (${fmtNum(fastest)})`);
   }
   const loadEnd = loadavg();
   const cores = cpus().length;
   if (Math.max(loadStart[0]!, loadEnd[0]!) > cores * 0.75) {
-    warnings.push(`the machine was busy: load average ${loadStart[0]!.toFixed(1)} at the start and ${loadEnd[0]!.toFixed(1)} at the end on ${cores} cores; the numbers are noisier than on a quiet machine`);
+    warnings.push(
+      `the machine was busy: load average ${loadStart[0]!.toFixed(1)} at the start and ${loadEnd[0]!.toFixed(1)} at the end on ${cores} cores; the numbers are noisier than on a quiet machine`,
+    );
   }
   const finishedAt = new Date();
   const report: BenchReport = {
@@ -381,7 +493,16 @@ async function run(
       loadAverageEnd: loadEnd,
       note: process.env.BENCH_MACHINE_NOTE ?? null,
     },
-    setup: { network: "host", host: HOST, serverCpus: cpu.server, generatorCpus: cpu.generator, memoryLimitBytes: MEMORY_LIMIT, pidsLimit: PIDS_LIMIT, nofile: NOFILE, logDriver },
+    setup: {
+      network: "host",
+      host: HOST,
+      serverCpus: cpu.server,
+      generatorCpus: cpu.generator,
+      memoryLimitBytes: MEMORY_LIMIT,
+      pidsLimit: PIDS_LIMIT,
+      nofile: NOFILE,
+      logDriver,
+    },
     generators: { wrk: { version: wrk.version, path: wrk.path, maxThreads: plan.wrkThreads }, oha: oha && { version: oha.version, path: oha.path } },
     plan: {
       scenarios: plan.scenarios,
@@ -410,7 +531,9 @@ async function run(
   const docs = process.env.BENCH_DOCS ?? (plan.mode === "full" ? "1" : "0");
   if (docs === "1") updateDocs(report);
   console.log(renderMarkdown(report));
-  say(`wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`);
+  say(
+    `wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -58,7 +58,8 @@ export function compare(rules: Rule[], entries: Entry[], ids: string[]): string[
   const inContract = new Set(rules.map(key));
   const file = "docs/coverage.json";
   for (const r of rules) if (!inData.has(key(r))) problems.push(`contract ${show(r)} is not in ${file}: add an entry with the checks that cover it`);
-  for (const e of entries) if (!inContract.has(key(e))) problems.push(`${file} has ${show(e)}, which the contract no longer states: update or remove the entry`);
+  for (const e of entries)
+    if (!inContract.has(key(e))) problems.push(`${file} has ${show(e)}, which the contract no longer states: update or remove the entry`);
   const seen = new Set<string>();
   for (const e of entries) {
     if (seen.has(key(e))) problems.push(`${file} lists ${show(e)} twice: merge the entries`);
@@ -75,11 +76,11 @@ export function compare(rules: Rule[], entries: Entry[], ids: string[]): string[
       continue;
     }
     if (e.checks.length === 0) problems.push(`${file}: ${show(e)} names no check: write one, or name those that cover it`);
-    for (const id of e.checks)
-      if (!ids.some((x) => matches(id, x))) problems.push(`${file}: ${show(e)} names ${id}, which is no check: fix the id`);
+    for (const id of e.checks) if (!ids.some((x) => matches(id, x))) problems.push(`${file}: ${show(e)} names ${id}, which is no check: fix the id`);
   }
   const cites = entries.flatMap((e) => e.checks);
-  for (const id of ids) if (!cites.some((c) => matches(c, id))) problems.push(`check ${id} covers no rule of the contract: add it to the rule it checks in ${file}`);
+  for (const id of ids)
+    if (!cites.some((c) => matches(c, id))) problems.push(`check ${id} covers no rule of the contract: add it to the rule it checks in ${file}`);
   return problems;
 }
 
@@ -108,6 +109,13 @@ export function render(entries: Entry[]): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === "--skeleton") console.log(JSON.stringify(readContract().map((r) => ({ ...r, checks: [] })), null, 1));
+  if (process.argv[2] === "--skeleton")
+    console.log(
+      JSON.stringify(
+        readContract().map((r) => ({ ...r, checks: [] })),
+        null,
+        1,
+      ),
+    );
   else writeFileSync(`${root}docs/coverage.md`, render(readEntries()));
 }

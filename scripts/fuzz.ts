@@ -15,7 +15,17 @@ import { join } from "node:path";
 import { buildImage, imageExists } from "../harness/run/build.js";
 import { ImplementationContainer, type StartedImplementationContainer } from "../harness/run/container.js";
 import { ensureDocker, removeContainers, runLabels, startReaper } from "../harness/run/docker.js";
-import { ensureSchemathesis, failedRequests, failureSection, fuzzSettings, generatedCases, reportName, schemathesisArgs, summarizeJunit, type FuzzSettings } from "../harness/fuzz/fuzz.js";
+import {
+  ensureSchemathesis,
+  failedRequests,
+  failureSection,
+  fuzzSettings,
+  generatedCases,
+  reportName,
+  schemathesisArgs,
+  summarizeJunit,
+  type FuzzSettings,
+} from "../harness/fuzz/fuzz.js";
 import { ROOT } from "../harness/base/paths.js";
 import { resolveTargets, type Target } from "../harness/run/targets.js";
 import { exitOnUsageError, UsageError } from "../harness/base/usage-error.js";
@@ -38,7 +48,10 @@ process.on("SIGTERM", onSignal);
 
 async function prepare(target: Target) {
   if (target.kind === "url") {
-    const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!ok) throw new UsageError(`${target.name}: GET ${target.url}/health did not answer 200; start the server first`);
     return;
   }
@@ -65,10 +78,13 @@ function schemathesis(bin: string, args: string[], settings: FuzzSettings): Prom
     child = spawn(bin, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
     child.stdout!.on("data", (c: Buffer) => (output += c));
     child.stderr!.on("data", (c: Buffer) => (output += c));
-    const watchdog = setTimeout(() => {
-      output += `\nfuzz: still running ${settings.seconds + 120} s after start; stopped\n`;
-      child?.kill("SIGKILL");
-    }, (settings.seconds + 120) * 1000);
+    const watchdog = setTimeout(
+      () => {
+        output += `\nfuzz: still running ${settings.seconds + 120} s after start; stopped\n`;
+        child?.kill("SIGKILL");
+      },
+      (settings.seconds + 120) * 1000,
+    );
     child.on("close", (code) => {
       clearTimeout(watchdog);
       child = undefined;
@@ -130,7 +146,8 @@ async function main() {
   }
   if (dockerUsed) removeContainers(runId);
   const failed = lines.filter((l) => !l.ok).length;
-  if (failed) console.log(`fuzz: ${failed} of ${lines.length} targets failed; rerun one with CONFORMANCE_TARGETS=<name> FUZZ_SEED=${settings.seed} npm run fuzz`);
+  if (failed)
+    console.log(`fuzz: ${failed} of ${lines.length} targets failed; rerun one with CONFORMANCE_TARGETS=<name> FUZZ_SEED=${settings.seed} npm run fuzz`);
   process.exit(failed ? 1 : 0);
 }
 

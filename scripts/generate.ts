@@ -21,7 +21,11 @@ export const MANIFEST_SCHEMA = "harness/schemas/implementation.schema.json";
 export const PROFILE_DOC = "docs/adding-an-implementation.md";
 
 /** The id snapshot: "id, level, title" a line, sorted; a change to any of them shows in review. */
-export const idSnapshot = (checks: Pick<ListedCheck, "id" | "level" | "title">[]) => `${checks.map((c) => `${c.id}\t${c.level}\t${c.title}`).sort().join("\n")}\n`;
+export const idSnapshot = (checks: Pick<ListedCheck, "id" | "level" | "title">[]) =>
+  `${checks
+    .map((c) => `${c.id}\t${c.level}\t${c.title}`)
+    .sort()
+    .join("\n")}\n`;
 
 /** "`ERR-20`, `ERR-21`, `ID-50`–`ID-52`": ids in order, three or more in a row as a range. */
 export function idRanges(ids: string[]): string {

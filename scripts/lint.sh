@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run lint: the harness is held to `tsc --strict`, and every server under test to its
+# npm run lint: the harness is held to `tsc --strict` and Biome (lint, format), and every server under test to its
 # language's own bar: cargo fmt and clippy for Rust, gofmt and go vet for Go, tsc --strict with its
 # own tsconfig.json for TypeScript, and compiling every module for Python (the bundled
 # implementations and the fixtures' servers alike), and the GitHub workflow to actionlint (built
@@ -37,6 +37,7 @@ py_compiles() { # every module compiles; the bytecode goes elsewhere (the folder
 }
 
 check . "tsc --noEmit" npx tsc --noEmit -p .
+check . "biome ci (lint and format)" npx biome ci --error-on-warnings .
 check . "actionlint .github/workflows/conformance.yml" go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 -no-color .github/workflows/conformance.yml
 for dir in implementations/*/ fixtures/*/ harness/run/pod/ harness/bench/bench-responder/; do
   dir=${dir%/}

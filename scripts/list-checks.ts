@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createVitest } from "vitest/node";
 import type { CheckMeta } from "../harness/check/check.js";
-import { startStub } from "../test/helpers/stub-server.js";
+import { startStub } from "./stub-server.js";
 
 export interface ListedCheck extends CheckMeta {
   /** The suite file's path. */

@@ -215,7 +215,11 @@ if __name__ == "__main__":
 
 /** The shape a name's prefix picks, and the prefix ("" for the static binary). */
 function shapeOf(name: string): [Shape, string] {
-  for (const [prefix, shape] of [["python-", python], ["node-", node], ["ts-", node]] as const) {
+  for (const [prefix, shape] of [
+    ["python-", python],
+    ["node-", node],
+    ["ts-", node],
+  ] as const) {
     if (name.startsWith(prefix)) return [shape, prefix];
   }
   return [binary, ""];
@@ -223,7 +227,8 @@ function shapeOf(name: string): [Shape, string] {
 
 /** Writes the stub for `name` into `root`/`name`: the folder, what was picked, and by which prefix. */
 export function scaffold(name: string, root: string) {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)+$/.test(name)) fail(`name it <language>-<library> in lowercase, e.g. npm run new-implementation -- python-fastapi (got "${name}")`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)+$/.test(name))
+    fail(`name it <language>-<library> in lowercase, e.g. npm run new-implementation -- python-fastapi (got "${name}")`);
   const dir = join(root, name);
   if (existsSync(dir)) fail(`${relative(process.cwd(), dir)} already exists`);
   const [shape, why] = shapeOf(name);

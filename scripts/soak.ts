@@ -75,7 +75,13 @@ async function startUrlServer(name: string) {
   const port = (await docker("port", id, "3000/tcp")).split("\n")[0]!.split(":").pop();
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { id, url };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { id, url };
     await sleep(100);
   }
   await docker("rm", "-f", id);
@@ -103,10 +109,7 @@ async function run(kind: Kind, killAfterMs: number, targets: string, timeoutS: n
       if (signal === kind) landed = true;
     } catch {}
   };
-  const timers = [
-    kind !== "finish" && setTimeout(() => kill(kind), killAfterMs),
-    setTimeout(() => kill("SIGKILL"), timeoutS * 1000),
-  ];
+  const timers = [kind !== "finish" && setTimeout(() => kill(kind), killAfterMs), setTimeout(() => kill("SIGKILL"), timeoutS * 1000)];
   const code = await exited;
   for (const t of timers) if (t) clearTimeout(t);
   const seconds = (Date.now() - started) / 1000;
@@ -135,7 +138,8 @@ async function main() {
   const rand = random(count("SOAK_SEED", 1));
   const timeoutS = count("SOAK_RUN_TIMEOUT_S", 300);
   const urlImpl = process.env.SOAK_URL ?? "rust-axum";
-  if (!implementationNames().includes(urlImpl)) throw new UsageError(`SOAK_URL: unknown implementation "${urlImpl}"; known: ${implementationNames().join(", ")}`);
+  if (!implementationNames().includes(urlImpl))
+    throw new UsageError(`SOAK_URL: unknown implementation "${urlImpl}"; known: ${implementationNames().join(", ")}`);
 
   await ensureDocker();
   // A warm-up run builds what is missing, so that kill points fall in checks, not in cargo.
@@ -152,7 +156,8 @@ async function main() {
       if (server) execFileSync("docker", ["rm", "-f", server.id], { stdio: "ignore" }); // synchronous: the process exits next
     } catch {}
   };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => {
       stop();
       process.exit(130);
     });
@@ -162,7 +167,10 @@ async function main() {
   if (warm.code !== 0) throw new UsageError(`the warm-up run exited ${warm.code}: fix the failing checks first (npm run conformance)`);
   // Kill points spread over a typical run: the median finished run so far (the warm-up may have built images).
   const typical = () => {
-    const done = outcomes.filter((o) => o.kind === "finish").map((o) => o.seconds).sort((a, b) => a - b);
+    const done = outcomes
+      .filter((o) => o.kind === "finish")
+      .map((o) => o.seconds)
+      .sort((a, b) => a - b);
     return (done.length ? done[done.length >> 1]! : warm.seconds) * 1000;
   };
 
@@ -219,7 +227,10 @@ async function main() {
     runs: finished.length,
     nonZeroExits: finished.filter((o) => o.code !== 0).length,
     missingReports: outcomes.filter((o) => o.kind === "finish" && !o.report).length,
-    killed: { SIGINT: outcomes.filter((o) => o.kind === "SIGINT" && o.landed).length, SIGKILL: outcomes.filter((o) => o.kind === "SIGKILL" && o.landed).length },
+    killed: {
+      SIGINT: outcomes.filter((o) => o.kind === "SIGINT" && o.landed).length,
+      SIGKILL: outcomes.filter((o) => o.kind === "SIGKILL" && o.landed).length,
+    },
     hung: outcomes.filter((o) => o.hung).length,
     flakyChecks: flaky.map(([key, tally]) => ({ check: key, ...Object.fromEntries(tally), reason: reasons.get(key) ?? null })),
     containersLeftBehind: outcomes.reduce((n, o) => n + o.left, 0),
@@ -228,8 +239,10 @@ async function main() {
   mkdirSync(join(ROOT, "reports"), { recursive: true });
   writeFileSync(join(ROOT, "reports/soak.json"), `${JSON.stringify(summary, null, 2)}\n`);
   const secs = [...summary.runSeconds].sort((a, b) => a - b);
-  console.log(`\nsoak: ${summary.runs} finished runs (median ${secs[secs.length >> 1] ?? "-"} s, ${secs[0] ?? "-"}–${secs.at(-1) ?? "-"} s), ` +
-    `${summary.killed.SIGINT} killed with SIGINT, ${summary.killed.SIGKILL} with SIGKILL, ${summary.hung} hung`);
+  console.log(
+    `\nsoak: ${summary.runs} finished runs (median ${secs[secs.length >> 1] ?? "-"} s, ${secs[0] ?? "-"}–${secs.at(-1) ?? "-"} s), ` +
+      `${summary.killed.SIGINT} killed with SIGINT, ${summary.killed.SIGKILL} with SIGKILL, ${summary.hung} hung`,
+  );
   console.log(`soak: flaky checks: ${flaky.length}`);
   for (const f of summary.flakyChecks) console.log(`  ${f.check}: ${JSON.stringify(f)}`);
   console.log(`soak: containers left behind: ${summary.containersLeftBehind}`);

@@ -45,7 +45,10 @@ for (const [id, method, how, chunked] of sizes) {
   });
 }
 
-for (const [id, how, chunked] of [["BODY-24", "declared by Content-Length", false], ["BODY-25", "sent chunked", true]] as const) {
+for (const [id, how, chunked] of [
+  ["BODY-24", "declared by Content-Length", false],
+  ["BODY-25", "sent chunked", true],
+] as const) {
   check({ id, level: "MUST", title: `MUST NOT reject a body of exactly 1,048,576 bytes ${how} for its size` }, async ({ api }) => {
     const headers = { "content-type": "application/json" };
     const res = await api.request("POST", "/api/users", { body: padded(LIMIT), headers, ...(chunked ? { chunked: 65_536 } : {}) });

@@ -20,21 +20,27 @@ async function bigList({ api, once }: CheckContext) {
   assert(plain.body.length > 1024, `the list is ${plain.body.length} bytes, not over 1 KiB`);
 }
 
-check({ id: "GZIP-01", level: "MUST", profile, title: "MUST answer GET /api/users over 1 KiB with Content-Encoding: gzip to Accept-Encoding: gzip" }, async (ctx) => {
-  const { api } = ctx;
-  await bigList(ctx);
-  const res = await api.get(LIST, { headers: { "accept-encoding": "gzip" } });
-  expectStatus(res, 200);
-  expectEqual(res.headers["content-encoding"], "gzip", "Content-Encoding");
-});
+check(
+  { id: "GZIP-01", level: "MUST", profile, title: "MUST answer GET /api/users over 1 KiB with Content-Encoding: gzip to Accept-Encoding: gzip" },
+  async (ctx) => {
+    const { api } = ctx;
+    await bigList(ctx);
+    const res = await api.get(LIST, { headers: { "accept-encoding": "gzip" } });
+    expectStatus(res, 200);
+    expectEqual(res.headers["content-encoding"], "gzip", "Content-Encoding");
+  },
+);
 
 check({ id: "GZIP-02", level: "MUST", profile, title: "MUST send a gzip body that inflates to the same JSON as the uncompressed list" }, async (ctx) => {
   const { api } = ctx;
   await bigList(ctx);
-  const { plain, gzipped } = await whileQuiet(async () => {
-    const [plain, gzipped, again] = [await api.get(LIST), await api.get(LIST, { headers: { "accept-encoding": "gzip" } }), await api.get(LIST)];
-    return plain.text === again.text ? { plain, gzipped } : undefined;
-  }, (r) => !r.gzipped.encoded || JSON.stringify(r.gzipped.json) === JSON.stringify(r.plain.json));
+  const { plain, gzipped } = await whileQuiet(
+    async () => {
+      const [plain, gzipped, again] = [await api.get(LIST), await api.get(LIST, { headers: { "accept-encoding": "gzip" } }), await api.get(LIST)];
+      return plain.text === again.text ? { plain, gzipped } : undefined;
+    },
+    (r) => !r.gzipped.encoded || JSON.stringify(r.gzipped.json) === JSON.stringify(r.plain.json),
+  );
   if (!gzipped.encoded) fail(`the response to Accept-Encoding: gzip is not gzip (Content-Encoding ${JSON.stringify(gzipped.headers["content-encoding"])})`);
   expectEqual(gzipped.json, plain.json, "the inflated JSON (the uncompressed list's)");
 });

@@ -26,14 +26,27 @@ for (const [id, method, where] of [
   ["CORS-01", "POST", "/api/users"],
   ["CORS-02", "DELETE", "/api/users/{id}"],
 ] as const) {
-  check({ id, level: "MUST", profile, title: `MUST answer a preflight OPTIONS ${where} for ${method} with 2xx, Access-Control-Allow-Origin and -Methods naming ${method}` }, async ({ api }) => {
-    const path = where.replace("{id}", String((await createUser(api)).id));
-    const res = await api.request("OPTIONS", path, preflight(method));
-    if (res.status < 200 || res.status > 299) fail(`status ${res.status}, expected 2xx`);
-    expectAllowOrigin(res);
-    const methods = expectHeader(res, "Access-Control-Allow-Methods").split(",").map((m) => m.trim());
-    assert(methods.includes(method) || methods.includes("*"), `Access-Control-Allow-Methods ${JSON.stringify(res.headers["access-control-allow-methods"])} does not name ${method}`);
-  });
+  check(
+    {
+      id,
+      level: "MUST",
+      profile,
+      title: `MUST answer a preflight OPTIONS ${where} for ${method} with 2xx, Access-Control-Allow-Origin and -Methods naming ${method}`,
+    },
+    async ({ api }) => {
+      const path = where.replace("{id}", String((await createUser(api)).id));
+      const res = await api.request("OPTIONS", path, preflight(method));
+      if (res.status < 200 || res.status > 299) fail(`status ${res.status}, expected 2xx`);
+      expectAllowOrigin(res);
+      const methods = expectHeader(res, "Access-Control-Allow-Methods")
+        .split(",")
+        .map((m) => m.trim());
+      assert(
+        methods.includes(method) || methods.includes("*"),
+        `Access-Control-Allow-Methods ${JSON.stringify(res.headers["access-control-allow-methods"])} does not name ${method}`,
+      );
+    },
+  );
 }
 
 check({ id: "CORS-03", level: "MUST", profile, title: "MUST send Access-Control-Allow-Origin on GET /api/users with Origin" }, async ({ api }) => {

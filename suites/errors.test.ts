@@ -36,18 +36,22 @@ check({ id: "ERR-20", level: "SHOULD", profile: "recommended", title: "SHOULD in
 });
 
 /** Stack traces, source paths and panic text of common runtimes. */
-const INTERNALS = /panicked at|stack backtrace|goroutine \d+|Traceback \(most recent|\bat [\w.$<>]+ \(|\.rs:\d+|\.go:\d+|\/src\/|\/home\/|\/usr\/src\/|Exception in thread/;
+const INTERNALS =
+  /panicked at|stack backtrace|goroutine \d+|Traceback \(most recent|\bat [\w.$<>]+ \(|\.rs:\d+|\.go:\d+|\/src\/|\/home\/|\/usr\/src\/|Exception in thread/;
 
-check({ id: "ERR-21", level: "SHOULD", profile: "recommended", title: "SHOULD NOT leak stack traces, source paths or panic text in error bodies" }, async ({ api }) => {
-  const probes: ((api: Api) => Promise<ApiResponse>)[] = [
-    ...triggers.map(([, { send }]) => send),
-    (api) => api.request("POST", "/api/users", { body: "\u0000\u0001{[", headers: json }),
-    (api) => api.get(`/api/users/${"9".repeat(400)}`),
-    (api) => api.request("PATCH", "/api/users/1", { body: '{"name":{"$gt":""}}', headers: { "content-type": "application/merge-patch+json" } }),
-  ];
-  for (const send of probes) {
-    const res = await send(api);
-    const leak = INTERNALS.exec(res.text);
-    assert(!leak, `the ${res.status} body contains ${JSON.stringify(leak?.[0])}`);
-  }
-});
+check(
+  { id: "ERR-21", level: "SHOULD", profile: "recommended", title: "SHOULD NOT leak stack traces, source paths or panic text in error bodies" },
+  async ({ api }) => {
+    const probes: ((api: Api) => Promise<ApiResponse>)[] = [
+      ...triggers.map(([, { send }]) => send),
+      (api) => api.request("POST", "/api/users", { body: "\u0000\u0001{[", headers: json }),
+      (api) => api.get(`/api/users/${"9".repeat(400)}`),
+      (api) => api.request("PATCH", "/api/users/1", { body: '{"name":{"$gt":""}}', headers: { "content-type": "application/merge-patch+json" } }),
+    ];
+    for (const send of probes) {
+      const res = await send(api);
+      const leak = INTERNALS.exec(res.text);
+      assert(!leak, `the ${res.status} body contains ${JSON.stringify(leak?.[0])}`);
+    }
+  },
+);

@@ -16,9 +16,17 @@ check({ id: "H2-01", level: "MUST", profile, title: "MUST answer GET /health ove
   expectHealth(await api.via(http2Transport).get("/health"));
 });
 
-check({ id: "H2-02", level: "MUST", profile, title: "MUST answer POST /api/users over h2c with 201, Location and the user (body in DATA frames, no Content-Length)" }, async ({ api }) => {
-  await createOver(api.via(http2Transport));
-});
+check(
+  {
+    id: "H2-02",
+    level: "MUST",
+    profile,
+    title: "MUST answer POST /api/users over h2c with 201, Location and the user (body in DATA frames, no Content-Length)",
+  },
+  async ({ api }) => {
+    await createOver(api.via(http2Transport));
+  },
+);
 
 check({ id: "H2-03", level: "MUST", profile, title: "MUST answer GET /api/users/{id} over h2c with the user" }, async ({ api }) => {
   const created = await createUser(api);

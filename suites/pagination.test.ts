@@ -27,7 +27,10 @@ check({ id: "PAG-02", level: "MUST", title: "MUST order data by id ascending" },
   const res = await api.get("/api/users?per_page=100");
   expectStatus(res, 200);
   const ids = bodyOf(res, "UserPage").data.map((u) => u.id);
-  assert(ids.every((id, i) => i === 0 || ids[i - 1]! < id), `ids ${ids.join(", ")} are not in ascending order`);
+  assert(
+    ids.every((id, i) => i === 0 || ids[i - 1]! < id),
+    `ids ${ids.join(", ")} are not in ascending order`,
+  );
 });
 
 check({ id: "PAG-03", level: "MUST", title: "MUST report the number of users in total and X-Total-Count", requires: "fresh" }, async ({ api }) => {
@@ -45,7 +48,11 @@ check({ id: "PAG-04", level: "MUST", title: "MUST return the users of the reques
   const ids = bodyOf(await api.get("/api/users?per_page=100"), "UserPage").data.map((u) => u.id);
   const res = await api.get("/api/users?page=2&per_page=2");
   expectStatus(res, 200);
-  expectEqual(bodyOf(res, "UserPage").data.map((u) => u.id), ids.slice(2, 4), "ids on page 2 of size 2");
+  expectEqual(
+    bodyOf(res, "UserPage").data.map((u) => u.id),
+    ids.slice(2, 4),
+    "ids on page 2 of size 2",
+  );
 });
 
 check({ id: "PAG-05", level: "MUST", title: "MUST answer a page past the last with 200 and empty data" }, async ({ api }) => {
@@ -88,13 +95,17 @@ check({ id: "PAG-51", level: "MUST", title: "MUST clamp any 64-bit page and per_
       expectStatus(res, 200);
       const clamp = (v: bigint, lo: bigint, hi: bigint) => Number(v < lo ? lo : v > hi ? hi : v);
       const listing = bodyOf(res, "UserPage");
-      expectEqual([listing.page, listing.per_page], [clamp(page, 1n, 2n ** 53n), clamp(perPage, 1n, 100n)], `[page, per_page] for page=${page}&per_page=${perPage}`);
+      expectEqual(
+        [listing.page, listing.per_page],
+        [clamp(page, 1n, 2n ** 53n), clamp(perPage, 1n, 100n)],
+        `[page, per_page] for page=${page}&per_page=${perPage}`,
+      );
     }),
     { numRuns: 40, seed: 20261124, endOnFailure: true },
   );
 });
 
-check({ id: "PAG-60", level: "MUST", title: "MUST send Link with rel=\"first\" and rel=\"last\"" }, async ({ api }) => {
+check({ id: "PAG-60", level: "MUST", title: 'MUST send Link with rel="first" and rel="last"' }, async ({ api }) => {
   const res = await api.get("/api/users?per_page=7");
   expectStatus(res, 200);
   const last = Math.max(1, Math.ceil(bodyOf(res, "UserPage").total / 7));
@@ -102,14 +113,14 @@ check({ id: "PAG-60", level: "MUST", title: "MUST send Link with rel=\"first\" a
   expectEqual(link(res, api, "last"), { page: last, per_page: 7 }, 'rel="last"');
 });
 
-check({ id: "PAG-61", level: "MUST", title: "MUST point rel=\"last\" at page max(1, ceil(total / per_page))" }, async ({ api }) => {
+check({ id: "PAG-61", level: "MUST", title: 'MUST point rel="last" at page max(1, ceil(total / per_page))' }, async ({ api }) => {
   await seed(api, 5);
   const res = await api.get("/api/users?per_page=2");
   expectStatus(res, 200);
   expectEqual(link(res, api, "last")?.page, Math.max(1, Math.ceil(bodyOf(res, "UserPage").total / 2)), 'rel="last" page');
 });
 
-check({ id: "PAG-62", level: "MUST", title: "MUST send rel=\"prev\" to page P-1 when page P > 1, even past the end" }, async ({ api }) => {
+check({ id: "PAG-62", level: "MUST", title: 'MUST send rel="prev" to page P-1 when page P > 1, even past the end' }, async ({ api }) => {
   for (const page of [2, 50]) {
     const res = await api.get(`/api/users?page=${page}&per_page=2`);
     expectStatus(res, 200);
@@ -117,20 +128,20 @@ check({ id: "PAG-62", level: "MUST", title: "MUST send rel=\"prev\" to page P-1 
   }
 });
 
-check({ id: "PAG-63", level: "MUST", title: "MUST NOT send rel=\"prev\" on page 1" }, async ({ api }) => {
+check({ id: "PAG-63", level: "MUST", title: 'MUST NOT send rel="prev" on page 1' }, async ({ api }) => {
   const res = await api.get("/api/users?page=1&per_page=2");
   expectStatus(res, 200);
   if (link(res, api, "prev")) fail('page 1 has a rel="prev" link');
 });
 
-check({ id: "PAG-64", level: "MUST", title: "MUST send rel=\"next\" to page P+1 when a later page holds users" }, async ({ api }) => {
+check({ id: "PAG-64", level: "MUST", title: 'MUST send rel="next" to page P+1 when a later page holds users' }, async ({ api }) => {
   await seed(api, 3);
   const res = await api.get("/api/users?page=1&per_page=1");
   expectStatus(res, 200);
   expectEqual(link(res, api, "next"), { page: 2, per_page: 1 }, 'rel="next"');
 });
 
-check({ id: "PAG-65", level: "MUST", title: "MUST NOT send rel=\"next\" on the last page" }, async ({ api }) => {
+check({ id: "PAG-65", level: "MUST", title: 'MUST NOT send rel="next" on the last page' }, async ({ api }) => {
   await seed(api, 1);
   const res = await whileQuiet(async () => {
     const total = bodyOf(await api.get("/api/users"), "UserPage").total;

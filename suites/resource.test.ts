@@ -11,7 +11,7 @@ const { check } = section("The resource");
 /** The contract's whitespace is Unicode White_Space: JS `\s` adds U+FEFF, which is not in it. */
 const hasNonWhiteSpace = (s: string) => /[^\s]|\uFEFF/u.test(s);
 
-check({ id: "RES-01", level: "MUST", title: "MUST answer GET /health with 200 and {\"status\":\"ok\"}", section: "The container" }, async ({ api }) => {
+check({ id: "RES-01", level: "MUST", title: 'MUST answer GET /health with 200 and {"status":"ok"}', section: "The container" }, async ({ api }) => {
   const res = await api.get("/health");
   expectStatus(res, 200);
   expectEqual(bodyOf(res, "Health"), { status: "ok" }, "body");
@@ -66,7 +66,11 @@ check({ id: "RES-08", level: "MUST", title: "MUST answer PUT with 200 and the re
   const res = await api.put(`/api/users/${created.id}`, { name: "Grace Hopper", email });
   expectStatus(res, 200);
   const replaced = bodyOf(res, "User");
-  expectEqual([replaced.id, replaced.name, replaced.email, replaced.created_at], [created.id, "Grace Hopper", email, created.created_at], "[id, name, email, created_at]");
+  expectEqual(
+    [replaced.id, replaced.name, replaced.email, replaced.created_at],
+    [created.id, "Grace Hopper", email, created.created_at],
+    "[id, name, email, created_at]",
+  );
 });
 
 async function refreshes(method: "put" | "patch", api: Api) {
@@ -82,7 +86,9 @@ async function refreshes(method: "put" | "patch", api: Api) {
 }
 
 check({ id: "RES-09", level: "MUST", title: "MUST refresh updated_at on PUT and keep created_at" }, async ({ api }) => refreshes("put", api));
-check({ id: "RES-10", level: "MUST", title: "MUST refresh updated_at on PATCH, even an empty one, and keep created_at" }, async ({ api }) => refreshes("patch", api));
+check({ id: "RES-10", level: "MUST", title: "MUST refresh updated_at on PATCH, even an empty one, and keep created_at" }, async ({ api }) =>
+  refreshes("patch", api),
+);
 
 check({ id: "RES-11", level: "MUST", title: "MUST change only the members a PATCH names" }, async ({ api }) => {
   const created = await createUser(api);
@@ -105,7 +111,11 @@ check({ id: "RES-13", level: "MUST", title: "MUST answer 404 for GET of a delete
   expectStatus(await api.get(`/api/users/${created.id}`), 404);
 });
 
-for (const [id, method] of [["RES-14", "PUT"], ["RES-15", "PATCH"], ["RES-16", "DELETE"]] as const) {
+for (const [id, method] of [
+  ["RES-14", "PUT"],
+  ["RES-15", "PATCH"],
+  ["RES-16", "DELETE"],
+] as const) {
   check({ id, level: "MUST", title: `MUST answer 404 for ${method} of a user that does not exist` }, async ({ api }) => {
     const created = await createUser(api);
     expectStatus(await api.delete(`/api/users/${created.id}`), 204);
@@ -132,7 +142,10 @@ check({ id: "RES-19", level: "MUST", title: "MUST answer 409 to POST with an ema
   expectStatus(await api.post("/api/users", { name: "Copy", email: taken.email.toUpperCase() }), 409);
 });
 
-for (const [id, method] of [["RES-20", "PUT"], ["RES-21", "PATCH"]] as const) {
+for (const [id, method] of [
+  ["RES-20", "PUT"],
+  ["RES-21", "PATCH"],
+] as const) {
   check({ id, level: "MUST", title: `MUST answer 409 to ${method} with an email another user holds` }, async ({ api }) => {
     const [taken, user] = [await createUser(api), await createUser(api)];
     const body = method === "PUT" ? { name: user.name, email: taken.email } : { email: taken.email };
@@ -140,7 +153,10 @@ for (const [id, method] of [["RES-20", "PUT"], ["RES-21", "PATCH"]] as const) {
   });
 }
 
-for (const [id, method] of [["RES-22", "PUT"], ["RES-23", "PATCH"]] as const) {
+for (const [id, method] of [
+  ["RES-22", "PUT"],
+  ["RES-23", "PATCH"],
+] as const) {
   check({ id, level: "MUST", title: `MUST let ${method} keep a user's own email in another case` }, async ({ api }) => {
     const user = await createUser(api);
     const email = user.email.toUpperCase();
@@ -161,9 +177,7 @@ check({ id: "RES-25", level: "MUST", title: "MUST store any valid name exactly a
   // Any code point but a surrogate (fast-check's "binary" unit builds a table of all 1.1 million
   // code points first, 0.7 s of CPU each time).
   const codePoint = fc.oneof(fc.integer({ min: 0, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff })).map((c) => String.fromCodePoint(c));
-  const name = fc
-    .string({ unit: codePoint, minLength: 1, maxLength: 100, size: "max" })
-    .filter((s) => s.isWellFormed() && hasNonWhiteSpace(s));
+  const name = fc.string({ unit: codePoint, minLength: 1, maxLength: 100, size: "max" }).filter((s) => s.isWellFormed() && hasNonWhiteSpace(s));
   await fc.assert(
     fc.asyncProperty(name, async (n) => {
       const user = await createUser(api, { name: n });
@@ -187,14 +201,25 @@ async function expectUnchanged(api: Api, users: User[], refused: string) {
   }
 }
 
-for (const [id, method] of [["RES-26", "PUT"], ["RES-27", "PATCH"]] as const) {
-  check({ id, level: "MUST", section: "Endpoints", title: `MUST change nothing when it refuses a ${method} with 409: name, email and updated_at stay, and the other user keeps the email` }, async ({ api }) => {
-    const [holder, user] = [await createUser(api), await createUser(api)];
-    await sleep(1100); // a refreshed updated_at shows even with one-second precision
-    const body = { name: "Not Applied", email: holder.email.toUpperCase() }; // PATCH names both members too
-    expectStatus(await api.request(method, `/api/users/${user.id}`, { json: body }), 409);
-    await expectUnchanged(api, [user, holder], `${method} refused with 409`);
-  });
+for (const [id, method] of [
+  ["RES-26", "PUT"],
+  ["RES-27", "PATCH"],
+] as const) {
+  check(
+    {
+      id,
+      level: "MUST",
+      section: "Endpoints",
+      title: `MUST change nothing when it refuses a ${method} with 409: name, email and updated_at stay, and the other user keeps the email`,
+    },
+    async ({ api }) => {
+      const [holder, user] = [await createUser(api), await createUser(api)];
+      await sleep(1100); // a refreshed updated_at shows even with one-second precision
+      const body = { name: "Not Applied", email: holder.email.toUpperCase() }; // PATCH names both members too
+      expectStatus(await api.request(method, `/api/users/${user.id}`, { json: body }), 409);
+      await expectUnchanged(api, [user, holder], `${method} refused with 409`);
+    },
+  );
 }
 
 /** Bodies that break one rule beside a member that is valid and new: a 422, and nothing applied. */
@@ -227,24 +252,37 @@ const userThenSpaces = () => {
 };
 
 const refusedCreates = [
-  ["RES-33", 413, "a chunked body of 1,048,577 bytes, the user first, then spaces", () => ({ body: userThenSpaces(), headers: { "content-type": "application/json" }, chunked: 65_536 })],
-  ["RES-34", 415, "text/plain", () => ({ body: JSON.stringify({ name: "Plain Text", email: uniqueEmail("plain") }), headers: { "content-type": "text/plain" } })],
+  [
+    "RES-33",
+    413,
+    "a chunked body of 1,048,577 bytes, the user first, then spaces",
+    () => ({ body: userThenSpaces(), headers: { "content-type": "application/json" }, chunked: 65_536 }),
+  ],
+  [
+    "RES-34",
+    415,
+    "text/plain",
+    () => ({ body: JSON.stringify({ name: "Plain Text", email: uniqueEmail("plain") }), headers: { "content-type": "text/plain" } }),
+  ],
 ] as const;
 for (const [id, status, why, request] of refusedCreates) {
-  check({ id, level: "MUST", section: "Endpoints", title: `MUST create no user when it refuses a POST with ${status} (${why}): total and X-Total-Count stay` }, async ({ api }) => {
-    const refused = `POST refused with ${status}`;
-    // On a shared url: server another client may create or delete meanwhile: then it tries again.
-    const { before, after } = await whileQuiet(
-      async () => {
-        const before = await counts(api);
-        expectStatus(await api.request("POST", "/api/users", request()), status);
-        return { before, after: await counts(api) };
-      },
-      (r) => r.after.total === r.before.total && r.after.header === r.before.header,
-    );
-    expectEqual(after.total, before.total, `total after the ${refused}`);
-    expectEqual(after.header, before.header, `X-Total-Count after the ${refused}`);
-  });
+  check(
+    { id, level: "MUST", section: "Endpoints", title: `MUST create no user when it refuses a POST with ${status} (${why}): total and X-Total-Count stay` },
+    async ({ api }) => {
+      const refused = `POST refused with ${status}`;
+      // On a shared url: server another client may create or delete meanwhile: then it tries again.
+      const { before, after } = await whileQuiet(
+        async () => {
+          const before = await counts(api);
+          expectStatus(await api.request("POST", "/api/users", request()), status);
+          return { before, after: await counts(api) };
+        },
+        (r) => r.after.total === r.before.total && r.after.header === r.before.header,
+      );
+      expectEqual(after.total, before.total, `total after the ${refused}`);
+      expectEqual(after.header, before.header, `X-Total-Count after the ${refused}`);
+    },
+  );
 }
 
 check({ id: "RES-35", level: "MUST", section: "Endpoints", title: "MUST NOT list a user for a POST it refused with 409, 415 or 422" }, async ({ api }) => {

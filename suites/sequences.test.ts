@@ -15,7 +15,12 @@ const PAGES: Mix = { create: 4, put: 1, patch: 1, delete: 2, list: 3, headList: 
 
 const sequences = [
   ["SEQ-01", "The resource", "answer as a model of the users predicts over random sequences of creates, reads, updates, deletes and email reuses", USERS],
-  ["SEQ-02", "Listing and pagination", "list pages, X-Total-Count and Link as a model of the users predicts between random creates, updates and deletes", PAGES],
+  [
+    "SEQ-02",
+    "Listing and pagination",
+    "list pages, X-Total-Count and Link as a model of the users predicts between random creates, updates and deletes",
+    PAGES,
+  ],
 ] as const;
 
 for (const [id, where, what, mix] of sequences) {

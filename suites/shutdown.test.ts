@@ -20,7 +20,10 @@ async function observe(ctx: CheckContext, signal: Signal) {
   return scenarios[signal];
 }
 
-for (const [signal, prefix] of [["SIGTERM", "SHUT-TERM"], ["SIGINT", "SHUT-INT"]] as const) {
+for (const [signal, prefix] of [
+  ["SIGTERM", "SHUT-TERM"],
+  ["SIGINT", "SHUT-INT"],
+] as const) {
   for (const [n, title, assertPoint] of SHUTDOWN_POINTS) {
     check({ id: `${prefix}-${n}`, level: "MUST", title: `${title} ${signal}`, requires: "lifecycle", timeoutMs: 60_000 }, async (ctx) => {
       assertPoint(await observe(ctx, signal));

@@ -14,7 +14,13 @@ const CUT_WITHIN_MS = 12_500;
 
 check(
   // Ten seconds of trickling at the least: beside SLOW-02, on separate connections.
-  { id: "SLOW-01", level: "MUST", profile, concurrent: true, title: "MUST cut off a client still sending its request headers after 10 s (408 or a closed connection)" },
+  {
+    id: "SLOW-01",
+    level: "MUST",
+    profile,
+    concurrent: true,
+    title: "MUST cut off a client still sending its request headers after 10 s (408 or a closed connection)",
+  },
   async ({ api }) => {
     const { host } = new URL(api.baseUrl);
     // The request line, then one byte of a header every 250 ms: longer than CUT_WITHIN_MS, never finished.
@@ -23,7 +29,10 @@ check(
     if (out.ended === "refused") fail("the connection was refused");
     if (out.ended === "open") fail(`the connection was still open ${CUT_WITHIN_MS / 1000} s into request headers sent a byte every 250 ms`);
     const answer = out.received.toString("latin1");
-    assert(answer === "" || /^HTTP\/1\.[01] 408 /.test(answer), `answered ${firstLine(out.received)} after ${out.afterMs} ms, expected 408 or a closed connection`);
+    assert(
+      answer === "" || /^HTTP\/1\.[01] 408 /.test(answer),
+      `answered ${firstLine(out.received)} after ${out.afterMs} ms, expected 408 or a closed connection`,
+    );
   },
 );
 
@@ -34,7 +43,10 @@ check({ id: "SLOW-02", level: "MUST", profile, title: "MUST serve a client whose
   const out = await rawExchange(api.baseUrl, pieces, { intervalMs: 100, deadlineMs: 10_000 });
   const res = parseResponse(out.received);
   const notServed = "request headers sent over 2 s were not served";
-  if (!res) fail(`${notServed}: ${out.received.length ? `got ${firstLine(out.received)}` : `no response, the connection ${out.ended === "open" ? "stayed open" : out.ended}`}`);
+  if (!res)
+    fail(
+      `${notServed}: ${out.received.length ? `got ${firstLine(out.received)}` : `no response, the connection ${out.ended === "open" ? "stayed open" : out.ended}`}`,
+    );
   api.observe("GET", "/health", { host }, res);
   if (res.status !== 200) fail(`${notServed}: status ${res.status}, expected 200`);
   expectEqual(bodyOf(res, "Health"), { status: "ok" }, "body");

@@ -12,12 +12,15 @@ import { handshake } from "../harness/client/tls.js";
 const { check } = section("Optional profiles", { tls: true });
 const profile = "tls";
 
-check({ id: "TLS-01", level: "MUST", profile, title: "MUST present the TLS_CERT certificate, whose chain verifies against the CA that issued it" }, async ({ api }) => {
-  const hello = await handshake(api.baseUrl, api.options.tls!);
-  if (hello.error) fail(`the TLS handshake failed: ${hello.error}`);
-  assert(hello.authorized, `the certificate does not verify against the harness's CA: ${hello.authorizationError}`);
-  expectEqual(hello.fingerprint256, pki().fingerprint256, "SHA-256 fingerprint of the certificate presented (TLS_CERT's)");
-});
+check(
+  { id: "TLS-01", level: "MUST", profile, title: "MUST present the TLS_CERT certificate, whose chain verifies against the CA that issued it" },
+  async ({ api }) => {
+    const hello = await handshake(api.baseUrl, api.options.tls!);
+    if (hello.error) fail(`the TLS handshake failed: ${hello.error}`);
+    assert(hello.authorized, `the certificate does not verify against the harness's CA: ${hello.authorizationError}`);
+    expectEqual(hello.fingerprint256, pki().fingerprint256, "SHA-256 fingerprint of the certificate presented (TLS_CERT's)");
+  },
+);
 
 check({ id: "TLS-02", level: "MUST", profile, title: "MUST answer GET /health over HTTPS" }, async ({ api }) => {
   expectHealth(await api.get("/health"));
@@ -28,11 +31,14 @@ for (const [id, level, version] of [
   ["TLS-03", "MUST", "TLSv1.2"],
   ["TLS-04", "SHOULD", "TLSv1.3"],
 ] as const) {
-  check({ id, level, profile, title: `${level} negotiate ${version.replace("v", " ")} with a client that offers only ${version.replace("v", " ")}` }, async ({ api }) => {
-    const hello = await handshake(api.baseUrl, api.options.tls!, { minVersion: version, maxVersion: version });
-    if (hello.error) fail(`a handshake offering only ${version} failed: ${hello.error}`);
-    expectEqual(hello.protocol, version, "negotiated protocol");
-  });
+  check(
+    { id, level, profile, title: `${level} negotiate ${version.replace("v", " ")} with a client that offers only ${version.replace("v", " ")}` },
+    async ({ api }) => {
+      const hello = await handshake(api.baseUrl, api.options.tls!, { minVersion: version, maxVersion: version });
+      if (hello.error) fail(`a handshake offering only ${version} failed: ${hello.error}`);
+      expectEqual(hello.protocol, version, "negotiated protocol");
+    },
+  );
 }
 
 check({ id: "TLS-05", level: "MUST", profile, title: "MUST serve the users API over HTTPS: create, read by Location, list with Link" }, async ({ api }) => {
@@ -45,12 +51,15 @@ check({ id: "TLS-05", level: "MUST", profile, title: "MUST serve the users API o
 
 // What Go's and nginx's TLS servers answer by default (an HTTP 400) passes, and so does rustls'
 // alert and close; the API must never come back in cleartext (harness/client/cleartext.ts).
-check({ id: "TLS-06", level: "MUST", profile, title: "MUST close a cleartext request on its TLS port or answer it with a 4xx, never with the API" }, async ({ api }) => {
-  const { host } = new URL(api.baseUrl);
-  const deadlineMs = 10_000;
-  for (const path of ["/health", "/api/users"]) {
-    const out = await rawExchange(api.baseUrl, [`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`], { deadlineMs });
-    const served = cleartextServed(`a cleartext GET ${path} on the TLS port`, out, deadlineMs);
-    if (served) fail(served);
-  }
-});
+check(
+  { id: "TLS-06", level: "MUST", profile, title: "MUST close a cleartext request on its TLS port or answer it with a 4xx, never with the API" },
+  async ({ api }) => {
+    const { host } = new URL(api.baseUrl);
+    const deadlineMs = 10_000;
+    for (const path of ["/health", "/api/users"]) {
+      const out = await rawExchange(api.baseUrl, [`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`], { deadlineMs });
+      const served = cleartextServed(`a cleartext GET ${path} on the TLS port`, out, deadlineMs);
+      if (served) fail(served);
+    }
+  },
+);

@@ -12,7 +12,10 @@ const { check } = section("Bodies (POST, PUT, PATCH)");
 const fresh = (body: unknown): unknown =>
   body && typeof body === "object" && !Array.isArray(body)
     ? Object.fromEntries(
-        Object.entries(body).map(([k, v]) => [k, v === "ok@example.com" ? uniqueEmail() : typeof v === "string" ? v.replace("{unique}", randomBytes(4).toString("hex")) : v]),
+        Object.entries(body).map(([k, v]) => [
+          k,
+          v === "ok@example.com" ? uniqueEmail() : typeof v === "string" ? v.replace("{unique}", randomBytes(4).toString("hex")) : v,
+        ]),
       )
     : body;
 
@@ -45,30 +48,38 @@ for (const c of table.accepted) {
 check({ id: "VAL-80", level: "MUST", title: "MUST carry a non-empty errors array of {pointer, detail} in a 422" }, async ({ api }) => {
   const problem = expectProblem(await send(api, "POST", { name: "", email: uniqueEmail() }), 422);
   assert(Array.isArray(problem.errors) && problem.errors.length > 0, "errors is missing or empty");
-  for (const e of problem.errors) assert(typeof e.pointer === "string" && typeof e.detail === "string", `error ${JSON.stringify(e)} lacks a string pointer or detail`);
+  for (const e of problem.errors)
+    assert(typeof e.pointer === "string" && typeof e.detail === "string", `error ${JSON.stringify(e)} lacks a string pointer or detail`);
 });
 
-check(
-  { id: "VAL-90", level: "SHOULD", profile: "validation-detail", title: "SHOULD list a pointer for every member at fault in a 422" },
-  async ({ api }) => {
-    const res = await send(api, "POST", { name: "", email: "nope", role: "admin" });
-    expectStatus(res, 422);
-    const pointers = new Set(pointersOf(res));
-    const missing = ["/name", "/email", "/role"].filter((p) => !pointers.has(p));
-    assert(missing.length === 0, `errors[].pointer lacks ${missing.join(", ")}`);
-  },
-);
+check({ id: "VAL-90", level: "SHOULD", profile: "validation-detail", title: "SHOULD list a pointer for every member at fault in a 422" }, async ({ api }) => {
+  const res = await send(api, "POST", { name: "", email: "nope", role: "admin" });
+  expectStatus(res, 422);
+  const pointers = new Set(pointersOf(res));
+  const missing = ["/name", "/email", "/role"].filter((p) => !pointers.has(p));
+  assert(missing.length === 0, `errors[].pointer lacks ${missing.join(", ")}`);
+});
 
 // The whitespace set is Unicode White_Space, not ECMAScript's \s: U+0085 and U+1680 are whitespace,
 // U+FEFF is not (contract, "The resource"). Inline, beside the tables, for the two code points
 // where the two sets part.
-check({ id: "VAL-38", level: "MUST", title: 'MUST answer 422 with pointer "/name" to POST with a name of U+0085 and U+1680, White_Space outside ECMAScript\'s \\s' }, async ({ api }) => {
-  const res = await send(api, "POST", { name: "\u0085\u1680", email: "ok@example.com" });
-  expectStatus(res, 422);
-  const pointers = pointersOf(res);
-  assert(pointers.includes("/name"), `errors[].pointer is ${JSON.stringify(pointers)}, expected it to include "/name"`);
-});
+check(
+  {
+    id: "VAL-38",
+    level: "MUST",
+    title: 'MUST answer 422 with pointer "/name" to POST with a name of U+0085 and U+1680, White_Space outside ECMAScript\'s \\s',
+  },
+  async ({ api }) => {
+    const res = await send(api, "POST", { name: "\u0085\u1680", email: "ok@example.com" });
+    expectStatus(res, 422);
+    const pointers = pointersOf(res);
+    assert(pointers.includes("/name"), `errors[].pointer is ${JSON.stringify(pointers)}, expected it to include "/name"`);
+  },
+);
 
-check({ id: "VAL-67", level: "MUST", title: "MUST accept POST with a name of U+FEFF, which ECMAScript's \\s holds but White_Space does not" }, async ({ api }) => {
-  expectStatus(await send(api, "POST", { name: "\ufeff", email: "ok@example.com" }), 201);
-});
+check(
+  { id: "VAL-67", level: "MUST", title: "MUST accept POST with a name of U+FEFF, which ECMAScript's \\s holds but White_Space does not" },
+  async ({ api }) => {
+    expectStatus(await send(api, "POST", { name: "\ufeff", email: "ok@example.com" }), 201);
+  },
+);

@@ -50,17 +50,27 @@ check({ id: "WS-02", level: "MUST", profile, title: 'MUST send {"type":"created"
   stream.close();
 });
 
-check({ id: "WS-03", level: "MUST", profile, title: 'MUST send {"type":"updated","user":...} after a PUT and after a PATCH, with the user each returned' }, async ({ api }) => {
-  const stream = await subscribe(api);
-  const user = await createUser(api);
-  const put = await api.put(`/api/users/${user.id}`, { name: "Replaced", email: uniqueEmail() });
-  expectStatus(put, 200);
-  const patch = await api.patch(`/api/users/${user.id}`, { name: "Patched" });
-  expectStatus(patch, 200);
-  const updates = (await about(stream, [user.id], 3)).slice(1);
-  expectEqual(updates, [{ type: "updated", user: bodyOf(put, "User") }, { type: "updated", user: bodyOf(patch, "User") }], "the messages after created");
-  stream.close();
-});
+check(
+  { id: "WS-03", level: "MUST", profile, title: 'MUST send {"type":"updated","user":...} after a PUT and after a PATCH, with the user each returned' },
+  async ({ api }) => {
+    const stream = await subscribe(api);
+    const user = await createUser(api);
+    const put = await api.put(`/api/users/${user.id}`, { name: "Replaced", email: uniqueEmail() });
+    expectStatus(put, 200);
+    const patch = await api.patch(`/api/users/${user.id}`, { name: "Patched" });
+    expectStatus(patch, 200);
+    const updates = (await about(stream, [user.id], 3)).slice(1);
+    expectEqual(
+      updates,
+      [
+        { type: "updated", user: bodyOf(put, "User") },
+        { type: "updated", user: bodyOf(patch, "User") },
+      ],
+      "the messages after created",
+    );
+    stream.close();
+  },
+);
 
 check({ id: "WS-04", level: "MUST", profile, title: 'MUST send {"type":"deleted","id":...} for a deleted user' }, async ({ api }) => {
   const stream = await subscribe(api);
@@ -105,7 +115,9 @@ check({ id: "WS-07", level: "MUST", profile, title: "MUST answer a ping with a p
 /** Two sockets held open through a SIGTERM scenario; what became of them. */
 async function twoSockets(base: URL, tls: Api["options"]["tls"]): Promise<Held<Closed[]>> {
   const streams = await Promise.all([0, 1].map(() => EventStream.open(base.href, tls)));
-  return { outcome: Promise.all(streams.map((s) => s.closed)), release: () => {
+  return {
+    outcome: Promise.all(streams.map((s) => s.closed)),
+    release: () => {
       for (const s of streams) s.close();
     },
   };
@@ -115,12 +127,25 @@ const scenario = (ctx: CheckContext) =>
   ctx.once("shutdown", () => ctx.boot().then(({ server, api }) => runShutdown(server, "SIGTERM", (base) => twoSockets(base, api.options.tls))));
 
 // The shutdown scenario waits out fixed timers on a server of its own: beside the checks above.
-check({ id: "WS-08", level: "MUST", profile, requires: "lifecycle", concurrent: true, title: "MUST send each open socket a close frame with code 1001 on SIGTERM before exiting" }, async (ctx) => {
-  const { held } = await scenario(ctx);
-  if (!held) fail("the sockets were still open 2 s after the server exited");
-  const codes = held.map((c) => c.code);
-  assert(codes.every((c) => c === 1001), `the sockets closed with codes ${codes.join(", ")}, expected 1001 each (1006: no close frame)`);
-});
+check(
+  {
+    id: "WS-08",
+    level: "MUST",
+    profile,
+    requires: "lifecycle",
+    concurrent: true,
+    title: "MUST send each open socket a close frame with code 1001 on SIGTERM before exiting",
+  },
+  async (ctx) => {
+    const { held } = await scenario(ctx);
+    if (!held) fail("the sockets were still open 2 s after the server exited");
+    const codes = held.map((c) => c.code);
+    assert(
+      codes.every((c) => c === 1001),
+      `the sockets closed with codes ${codes.join(", ")}, expected 1001 each (1006: no close frame)`,
+    );
+  },
+);
 
 for (const [n, title, assertPoint] of SHUTDOWN_POINTS) {
   const id = `WS-${String(8 + Number(n)).padStart(2, "0")}`;

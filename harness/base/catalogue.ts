@@ -51,16 +51,29 @@ export const PROFILES = [
   {
     name: "recommended",
     kind: "optional",
-    description: "the SHOULD points of the core sections: a detail in every problem, no internals in error bodies, 405 or 501 for unknown methods, 400 for an id holding %2F",
+    description:
+      "the SHOULD points of the core sections: a detail in every problem, no internals in error bodies, 405 or 501 for unknown methods, 400 for an id holding %2F",
   },
   { name: "validation-detail", kind: "optional", description: "a 422 lists a pointer for every member at fault, not just the first" },
-  { name: "cors", kind: "optional", description: "a preflight OPTIONS is answered with Access-Control-Allow-Origin and -Methods; a request with Origin gets Access-Control-Allow-Origin" },
+  {
+    name: "cors",
+    kind: "optional",
+    description: "a preflight OPTIONS is answered with Access-Control-Allow-Origin and -Methods; a request with Origin gets Access-Control-Allow-Origin",
+  },
   { name: "compression", kind: "optional", description: "a list over 1 KiB asked for with Accept-Encoding: gzip is answered gzipped" },
   { name: "request-id", kind: "optional", description: "X-Request-Id is echoed when sent and generated when not" },
   { name: "conditional", kind: "optional", description: "an ETag on GET /api/users/{id}; If-None-Match with it gives 304, If-Match with a stale one 412" },
   { name: "http2", kind: "optional", description: "the same API over cleartext HTTP/2 with prior knowledge (h2c)" },
-  { name: "tls", kind: "optional", description: "the same API over HTTPS on $PORT with the TLS_CERT and TLS_KEY the harness mounts; cleartext is never served" },
-  { name: "websocket", kind: "optional", description: "GET /api/users/events streams one JSON message per committed change, in commit order, and closes with 1001 on SIGTERM" },
+  {
+    name: "tls",
+    kind: "optional",
+    description: "the same API over HTTPS on $PORT with the TLS_CERT and TLS_KEY the harness mounts; cleartext is never served",
+  },
+  {
+    name: "websocket",
+    kind: "optional",
+    description: "GET /api/users/events streams one JSON message per committed change, in commit order, and closes with 1001 on SIGTERM",
+  },
   { name: "slow-client", kind: "optional", description: "a client that takes over 10 s to send its request headers is cut off (408 or a closed connection)" },
   { name: "http2+tls", kind: "combined", description: "http2 over TLS with ALPN h2; gates only where both http2 and tls are claimed" },
 ] as const satisfies readonly { name: string; kind: "core" | "optional" | "combined"; description: string }[];

@@ -4,7 +4,9 @@
 
 /** The ids and `PREFIX-*` patterns CONFORMANCE_CHECKS names; undefined when it is unset or empty. */
 export function selectedChecks(env = process.env): string[] | undefined {
-  const list = env.CONFORMANCE_CHECKS?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = env.CONFORMANCE_CHECKS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return list?.length ? list : undefined;
 }
 

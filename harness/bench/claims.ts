@@ -34,7 +34,12 @@ function ranking(d: Data): Claim {
   const axum = find(d.targets, "axum");
   const rocket = find(d.targets, "rocket");
   if (!actix || !axum || !rocket) {
-    return { id: "ranking", claim, verdict: "not measured", measured: "needs rust-actix-web, rust-axum and rust-rocket all to pass the gate and be benchmarked in one run" };
+    return {
+      id: "ranking",
+      claim,
+      verdict: "not measured",
+      measured: "needs rust-actix-web, rust-axum and rust-rocket all to pass the gate and be benchmarked in one run",
+    };
   }
   const per = d.plan.scenarios.map((s) => {
     const [a, x, r] = [peak(actix, s), peak(axum, s), peak(rocket, s)];
@@ -92,11 +97,18 @@ function idleConnections(d: Data): Claim {
   const claim = "actix-web holds 10,000 idle connections in under 1 MB";
   const actix = find(d.targets, "actix");
   const ic = actix?.idleConnections;
-  if (!actix || !ic) return { id: "idle-10k", claim, verdict: "not measured", measured: "rust-actix-web was not benchmarked, or the idle-connection step did not run" };
+  if (!actix || !ic)
+    return { id: "idle-10k", claim, verdict: "not measured", measured: "rust-actix-web was not benchmarked, or the idle-connection step did not run" };
   const delta = ic.rssAfterBytes - ic.rssBeforeBytes;
   const cg = ic.cgroupAfterBytes !== null && ic.cgroupBeforeBytes !== null ? ic.cgroupAfterBytes - ic.cgroupBeforeBytes : null;
   const full = ic.held >= 10_000;
-  const verdict = !full ? (ic.rssPerConnectionBytes !== null && ic.rssPerConnectionBytes * 10_000 >= 2e6 ? "refuted" : "inconclusive") : delta < 1e6 ? "supported" : "refuted";
+  const verdict = !full
+    ? ic.rssPerConnectionBytes !== null && ic.rssPerConnectionBytes * 10_000 >= 2e6
+      ? "refuted"
+      : "inconclusive"
+    : delta < 1e6
+      ? "supported"
+      : "refuted";
   return {
     id: "idle-10k",
     claim,

@@ -23,14 +23,21 @@ interface Series {
 
 /** req/s (median, with the min–max of the runs as a bar) against connections, one line per server. */
 export function ladderChart(title: string, ladder: number[], series: Series[]): string {
-  const W = 560, H = 300, L = 70, R = 150, T = 30, B = 40;
+  const W = 560,
+    H = 300,
+    L = 70,
+    R = 150,
+    T = 30,
+    B = 40;
   const max = niceMax(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.rps.max))));
   const x = (i: number) => L + (ladder.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (ladder.length - 1));
   const y = (v: number) => T + (H - T - B) * (1 - v / max);
   const parts: string[] = [`<text x="${L}" y="18" class="t">${esc(title)}</text>`];
   for (let k = 0; k <= 4; k++) {
     const v = (max * k) / 4;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${fmtNum(v)}</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${fmtNum(v)}</text>`,
+    );
   }
   for (const [i, c] of ladder.entries()) parts.push(`<text x="${x(i)}" y="${H - B + 16}" class="a" text-anchor="middle">${c}</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" class="a" text-anchor="middle">connections</text>`);
@@ -39,7 +46,9 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
     const color = s.dashed ? "#777" : COLORS[n % COLORS.length]!;
     const pts = ladder.map((c, i) => ({ i, p: s.points.find((p) => p.connections === c) })).filter((e) => e.p);
     if (!pts.length) return;
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""} points="${pts.map((e) => `${x(e.i)},${y(e.p!.rps.median)}`).join(" ")}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""} points="${pts.map((e) => `${x(e.i)},${y(e.p!.rps.median)}`).join(" ")}"/>`,
+    );
     for (const e of pts) {
       const p = e.p!;
       parts.push(
@@ -47,7 +56,9 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
           `<circle cx="${x(e.i)}" cy="${y(p.rps.median)}" r="3.5" fill="${p.rps.flagged ? "#fff" : color}" stroke="${color}"><title>${esc(s.name)}, ${p.connections} connections: ${fmtNum(p.rps.median)} req/s (runs ${p.rps.values.map((v) => fmtNum(v)).join(", ")})${p.rps.flagged ? ", spread above threshold" : ""}</title></circle>`,
       );
     }
-    parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 14 + n * 18}" y2="${T + 14 + n * 18}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""}/><text x="${W - R + 38}" y="${T + 18 + n * 18}" class="a">${esc(s.name)}</text>`);
+    parts.push(
+      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 14 + n * 18}" y2="${T + 14 + n * 18}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""}/><text x="${W - R + 38}" y="${T + 18 + n * 18}" class="a">${esc(s.name)}</text>`,
+    );
   });
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
@@ -55,7 +66,12 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
 /** Latency percentiles per target on a log scale, one group of bars per target. */
 export function latencyChart(title: string, rows: { name: string; latency: Percentiles; rate: number }[]): string {
   const keys = ["p50", "p90", "p99", "p99.9"] as const;
-  const W = 560, H = 300, L = 70, R = 20, T = 30, B = 56;
+  const W = 560,
+    H = 300,
+    L = 70,
+    R = 20,
+    T = 30,
+    B = 56;
   const values = rows.flatMap((r) => keys.map((k) => r.latency[k])).filter((v) => Number.isFinite(v) && v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1) / 1.5)); // below the smallest bar, so every bar shows
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, lo * 10)));
@@ -65,18 +81,25 @@ export function latencyChart(title: string, rows: { name: string; latency: Perce
   const parts: string[] = [`<text x="${L}" y="18" class="t">${esc(title)}</text>`];
   for (let e = Math.log10(lo); e <= Math.log10(hi); e++) {
     const v = 10 ** e;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${v >= 1 ? fmtNum(v) : v.toPrecision(1)} ms</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${v >= 1 ? fmtNum(v) : v.toPrecision(1)} ms</text>`,
+    );
   }
   rows.forEach((r, i) => {
     const gx = L + i * group + (group - bar * keys.length) / 2;
     keys.forEach((k, j) => {
       const v = r.latency[k];
       if (!Number.isFinite(v)) return;
-      parts.push(`<rect x="${gx + j * bar}" y="${y(v)}" width="${bar - 2}" height="${H - B - y(v)}" fill="${COLORS[j]}"><title>${esc(r.name)} ${k}: ${v.toFixed(3)} ms at ${fmtNum(r.rate)} req/s</title></rect>`);
+      parts.push(
+        `<rect x="${gx + j * bar}" y="${y(v)}" width="${bar - 2}" height="${H - B - y(v)}" fill="${COLORS[j]}"><title>${esc(r.name)} ${k}: ${v.toFixed(3)} ms at ${fmtNum(r.rate)} req/s</title></rect>`,
+      );
     });
     parts.push(`<text x="${L + i * group + group / 2}" y="${H - B + 16}" class="a" text-anchor="middle">${esc(r.name)}</text>`);
   });
-  for (const [j, k] of keys.entries()) parts.push(`<rect x="${L + j * 70}" y="${H - 22}" width="12" height="12" fill="${COLORS[j]}"/><text x="${L + j * 70 + 16}" y="${H - 12}" class="a">${k}</text>`);
+  for (const [j, k] of keys.entries())
+    parts.push(
+      `<rect x="${L + j * 70}" y="${H - 22}" width="12" height="12" fill="${COLORS[j]}"/><text x="${L + j * 70 + 16}" y="${H - 12}" class="a">${k}</text>`,
+    );
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
 
@@ -96,14 +119,19 @@ function markdownToHtml(md: string): string {
       const rows: string[][] = [];
       let left: boolean[] = [];
       while (i < lines.length && lines[i]!.startsWith("|")) {
-        if (/^\|[-:|]+\|$/.test(lines[i]!)) left = lines[i]!.slice(1, -1).split("|").map((c) => !c.endsWith(":"));
+        if (/^\|[-:|]+\|$/.test(lines[i]!))
+          left = lines[i]!.slice(1, -1)
+            .split("|")
+            .map((c) => !c.endsWith(":"));
         else rows.push(lines[i]!.slice(2, -2).split(" | "));
         i++;
       }
       i--;
       const [head, ...body] = rows;
       const cell = (tag: string, c: string, k: number) => `<${tag}${left[k] ? ' class="l"' : ""}>${inline(c)}</${tag}>`;
-      out.push(`<table><thead><tr>${head!.map((c, k) => cell("th", c, k)).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c, k) => cell("td", c, k)).join("")}</tr>`).join("")}</tbody></table>`);
+      out.push(
+        `<table><thead><tr>${head!.map((c, k) => cell("th", c, k)).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c, k) => cell("td", c, k)).join("")}</tr>`).join("")}</tbody></table>`,
+      );
     } else if (line.startsWith("- ")) out.push(`<li>${inline(line.slice(2))}</li>`);
     else if (line.trim()) out.push(`<p>${inline(line)}</p>`);
   }

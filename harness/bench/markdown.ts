@@ -9,7 +9,8 @@ const table = (head: string[], rows: string[][], text: number[] = [0]) =>
   [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (text.includes(i) ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
 /** "6.6 (1.2 to 9.0)": the median and the range, for values whose spread means little (a few ms). */
-const range = (s: Stat, digits: number) => (s.values.length > 1 ? `${fmtNum(s.median, digits)} (${fmtNum(s.min, digits)} to ${fmtNum(s.max, digits)})` : fmtNum(s.median, digits));
+const range = (s: Stat, digits: number) =>
+  s.values.length > 1 ? `${fmtNum(s.median, digits)} (${fmtNum(s.min, digits)} to ${fmtNum(s.max, digits)})` : fmtNum(s.median, digits);
 
 const ms = (x: number) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(1) : x.toFixed(2)) : "n/a");
 
@@ -25,18 +26,37 @@ export function renderMarkdown(r: BenchReport): string {
     `Setup: each server in its container on the host's network at ${r.setup.host}, pinned to CPU ${r.setup.serverCpus} (\`--cpuset-cpus\`), ` +
       `memory ${fmtBytes(r.setup.memoryLimitBytes)}, pids ${r.setup.pidsLimit}, nofile ${r.setup.nofile}, log driver \`${r.setup.logDriver}\`; ` +
       `wrk ${r.generators.wrk.version} (closed loop, up to ${r.generators.wrk.maxThreads} threads)${r.generators.oha ? ` and oha ${r.generators.oha.version} (fixed rate)` : " (no fixed-rate runs: BENCH_FIXED_RATE=0)"} pinned to CPU ${r.setup.generatorCpus} (\`taskset\`).`,
-    `Plan: ladder ${r.plan.ladder.join(", ")} connections, ${r.plan.repeats} runs per point (${Object.entries(r.plan.secondsPerRun).map(([s, n]) => `${s} ${n} s`).join(", ")}, after a ${r.plan.warmupSeconds} s warm-up per server and scenario), ` +
+    `Plan: ladder ${r.plan.ladder.join(", ")} connections, ${r.plan.repeats} runs per point (${Object.entries(r.plan.secondsPerRun)
+      .map(([s, n]) => `${s} ${n} s`)
+      .join(", ")}, after a ${r.plan.warmupSeconds} s warm-up per server and scenario), ` +
       `runs of all servers interleaved; fixed rate ${r.plan.fixedRateSeconds} s at ${fmtPct(r.plan.fixedRateFraction)} of the slowest target's peak; spread = (max − min) / median, ⚠ above ${fmtPct(r.plan.spreadThreshold)}; ` +
       `"generator-bound" where a median reaches ${fmtPct(r.plan.generatorBoundFraction)} of the trivial responder's.`,
     "",
   );
 
   out.push("### Verify (conformance gate)", "");
-  out.push(`Source: ${r.gate.source}${r.gate.report ? ` (${r.gate.report}${r.gate.reportFinishedAt ? `, finished ${r.gate.reportFinishedAt}` : ""})` : ""}, ${r.gate.seconds.toFixed(0)} s.`, "");
-  out.push(table(["target", "benchmarked", "why"], r.gate.targets.map((g) => [g.name, g.passed ? "yes" : "**no**", g.reason]), [0, 1, 2]), "");
+  out.push(
+    `Source: ${r.gate.source}${r.gate.report ? ` (${r.gate.report}${r.gate.reportFinishedAt ? `, finished ${r.gate.reportFinishedAt}` : ""})` : ""}, ${r.gate.seconds.toFixed(0)} s.`,
+    "",
+  );
+  out.push(
+    table(
+      ["target", "benchmarked", "why"],
+      r.gate.targets.map((g) => [g.name, g.passed ? "yes" : "**no**", g.reason]),
+      [0, 1, 2],
+    ),
+    "",
+  );
 
   out.push("### The seed article's claims", "");
-  out.push(table(["claim", "verdict", "measured"], r.claims.map((c) => [c.claim, `**${c.verdict}**`, c.measured]), [0, 1, 2]), "");
+  out.push(
+    table(
+      ["claim", "verdict", "measured"],
+      r.claims.map((c) => [c.claim, `**${c.verdict}**`, c.measured]),
+      [0, 1, 2],
+    ),
+    "",
+  );
 
   out.push("### Generator ceiling", "");
   out.push(
@@ -45,10 +65,22 @@ export function renderMarkdown(r: BenchReport): string {
       "set beside the fastest target's requests per server CPU-second: both ratios should be 3× or more.",
     "",
     table(
-      ["scenario", "responder req/s", "fastest target", "its req/s", "ceiling ÷ fastest", "wrk req per wrk CPU-s", "fastest's req per server CPU-s", "capacity ÷ fastest"],
+      [
+        "scenario",
+        "responder req/s",
+        "fastest target",
+        "its req/s",
+        "ceiling ÷ fastest",
+        "wrk req per wrk CPU-s",
+        "fastest's req per server CPU-s",
+        "capacity ÷ fastest",
+      ],
       r.plan.scenarios.map((s) => {
         const c = r.ceiling.ladder.filter((p) => p.scenario === s).sort((a, b) => b.rps.median - a.rps.median)[0];
-        const best = r.targets.map((t) => ({ t, p: peak(t, s) })).filter((x) => x.p).sort((a, b) => b.p!.rps.median - a.p!.rps.median)[0];
+        const best = r.targets
+          .map((t) => ({ t, p: peak(t, s) }))
+          .filter((x) => x.p)
+          .sort((a, b) => b.p!.rps.median - a.p!.rps.median)[0];
         const ratio = (a: number | undefined, b: number | undefined) => {
           const x = a !== undefined && b ? a / b : NaN;
           return Number.isFinite(x) ? `${x.toFixed(1)}×${x < 3 ? " (below 3×)" : ""}` : "n/a";
@@ -85,10 +117,13 @@ export function renderMarkdown(r: BenchReport): string {
         return `${fmtStat(p.rps)}${p.generatorBound ? " GB" : ""}${other ? ` (${fmtNum(other)} not done)` : ""}`;
       }),
     ]);
-    const ceilingRow = [`*responder (ceiling)*`, ...r.plan.ladder.map((c) => {
-      const p = r.ceiling.ladder.find((x) => x.scenario === s && x.connections === c);
-      return p ? fmtStat(p.rps) : "n/a";
-    })];
+    const ceilingRow = [
+      `*responder (ceiling)*`,
+      ...r.plan.ladder.map((c) => {
+        const p = r.ceiling.ladder.find((x) => x.scenario === s && x.connections === c);
+        return p ? fmtStat(p.rps) : "n/a";
+      }),
+    ];
     out.push(table(["target", ...r.plan.ladder.map((c) => `${c} conn.`)], [...rows, ceilingRow]), "");
   }
 
@@ -106,20 +141,35 @@ export function renderMarkdown(r: BenchReport): string {
       ["target", ...r.plan.scenarios.map(title)],
       [
         ...r.targets.map((t) => [t.name, ...r.plan.scenarios.map((s) => cpuCell(peak(t, s)))]),
-        ["*responder*", ...r.plan.scenarios.map((s) => cpuCell(r.ceiling.ladder.filter((p) => p.scenario === s).sort((a, b) => b.rps.median - a.rps.median)[0]))],
+        [
+          "*responder*",
+          ...r.plan.scenarios.map((s) => cpuCell(r.ceiling.ladder.filter((p) => p.scenario === s).sort((a, b) => b.rps.median - a.rps.median)[0])),
+        ],
       ],
     ),
     "",
   );
 
   out.push("### Latency at a fixed rate (coordinated omission corrected), ms", "");
-  out.push("oha `-q <rate> --latency-correction`, ok responses only. For the mixed workload, one oha per operation at its share of the rate; the row shows the worst operation at each percentile.", "");
+  out.push(
+    "oha `-q <rate> --latency-correction`, ok responses only. For the mixed workload, one oha per operation at its share of the rate; the row shows the worst operation at each percentile.",
+    "",
+  );
   const lrows: string[][] = [];
   for (const s of r.plan.scenarios) {
     for (const t of r.targets) {
       const f = t.fixedRate.find((x) => x.scenario === s);
       if (!f) continue;
-      lrows.push([title(s), t.name, fmtNum(f.rate), ms(f.latencyMs.p50), ms(f.latencyMs.p90), ms(f.latencyMs.p99), ms(f.latencyMs["p99.9"]), f.notOk ? fmtPct(f.notOk) : "0"]);
+      lrows.push([
+        title(s),
+        t.name,
+        fmtNum(f.rate),
+        ms(f.latencyMs.p50),
+        ms(f.latencyMs.p90),
+        ms(f.latencyMs.p99),
+        ms(f.latencyMs["p99.9"]),
+        f.notOk ? fmtPct(f.notOk) : "0",
+      ]);
     }
   }
   out.push(table(["scenario", "target", "rate req/s", "p50", "p90", "p99", "p99.9", "not ok"], lrows, [0, 1]), "");
@@ -127,7 +177,17 @@ export function renderMarkdown(r: BenchReport): string {
   out.push("### Resources", "");
   out.push(
     table(
-      ["target", "image", "start → first 200 ms, median (range)", "docker run → first 200 ms", "RSS idle", "RSS peak", "idle conns held", "RSS per idle conn.", "cgroup per idle conn."],
+      [
+        "target",
+        "image",
+        "start → first 200 ms, median (range)",
+        "docker run → first 200 ms",
+        "RSS idle",
+        "RSS peak",
+        "idle conns held",
+        "RSS per idle conn.",
+        "cgroup per idle conn.",
+      ],
       r.targets.map((t) => {
         const ic = t.idleConnections;
         return [

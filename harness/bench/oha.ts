@@ -27,15 +27,24 @@ export interface OhaOptions {
 
 export function ohaArgs(o: OhaOptions): string[] {
   return [
-    "-c", o.cpus, o.oha,
-    "--no-tui", "--output-format", "json",
-    "-z", `${o.seconds}s`,
-    "-q", String(Math.max(1, Math.round(o.rate))),
+    "-c",
+    o.cpus,
+    o.oha,
+    "--no-tui",
+    "--output-format",
+    "json",
+    "-z",
+    `${o.seconds}s`,
+    "-q",
+    String(Math.max(1, Math.round(o.rate))),
     "--latency-correction",
     "--stats-success-breakdown",
-    "-c", String(o.connections),
-    "--worker-threads", "1",
-    "-m", o.method,
+    "-c",
+    String(o.connections),
+    "--worker-threads",
+    "1",
+    "-m",
+    o.method,
     ...(o.contentType ? ["-T", o.contentType] : []),
     ...(o.body !== undefined ? ["-d", o.body] : []),
     ...(o.bodyLines ? ["-Z", o.bodyLines] : []),
@@ -68,7 +77,16 @@ export function parseOha(stdout: string, o: Pick<OhaOptions, "operation" | "meth
     .reduce((a, [, n]) => a + n, 0);
   if (errors) statuses.error = errors;
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
-  return { operation: o.operation, method: o.method, rate: o.rate, connections: o.connections, achievedRps: j.summary.requestsPerSec, requests, statuses, latencyMs };
+  return {
+    operation: o.operation,
+    method: o.method,
+    rate: o.rate,
+    connections: o.connections,
+    achievedRps: j.summary.requestsPerSec,
+    requests,
+    statuses,
+    latencyMs,
+  };
 }
 
 export async function runOha(o: OhaOptions): Promise<OhaOperation> {

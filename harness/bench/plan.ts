@@ -28,7 +28,10 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1, ma
 function list<T extends string | number>(env: NodeJS.ProcessEnv, name: string, fallback: T[], parse: (s: string) => T | undefined, hint: string): T[] {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = items.map((s) => {
     const v = parse(s);
     if (v === undefined) throw new UsageError(`${name}: "${s}" is not ${hint}`);
@@ -50,7 +53,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): Plan {
     env,
     "BENCH_SCENARIOS",
     quick ? ["get-one", "mixed"] : SCENARIO_IDS,
-    (s) => (SCENARIO_IDS as string[]).includes(s) ? (s as ScenarioId) : undefined,
+    (s) => ((SCENARIO_IDS as string[]).includes(s) ? (s as ScenarioId) : undefined),
     `one of ${SCENARIO_IDS.join(", ")}`,
   );
   const ladder = list<number>(

@@ -50,7 +50,14 @@ export function wrkPlan(id: ScenarioId, port: number, seeded: { first: number; l
 function post(agent: Agent, port: number, body: string): Promise<{ status: number; id?: number }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: HOST, port, method: "POST", path: "/api/users", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        host: HOST,
+        port,
+        method: "POST",
+        path: "/api/users",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -134,7 +141,15 @@ export async function fixedRate(id: ScenarioId, rate: number, c: FixedRateContex
       return [await one({ operation: "list 100", method: "GET", url: `${base}/api/users?per_page=100`, rate, connections: c.connections })];
     case "create":
       return [
-        await one({ operation: "POST", method: "POST", url: `${base}/api/users`, rate, connections: c.connections, contentType: json, bodyLines: bodiesFile(rate * c.seconds, "Rate User") }),
+        await one({
+          operation: "POST",
+          method: "POST",
+          url: `${base}/api/users`,
+          rate,
+          connections: c.connections,
+          contentType: json,
+          bodyLines: bodiesFile(rate * c.seconds, "Rate User"),
+        }),
       ];
     case "mixed": {
       // Each operation gets the full connection count: a rate-limited oha with too few connections
@@ -146,9 +161,33 @@ export async function fixedRate(id: ScenarioId, rate: number, c: FixedRateContex
       const runs = [
         one({ operation: "GET one", method: "GET", url: users, urlsFile: true, rate: rate * MIX.get, connections }),
         one({ operation: "list 20", method: "GET", url: `${base}/api/users?per_page=20`, rate: rate * MIX.list, connections }),
-        one({ operation: "POST", method: "POST", url: `${base}/api/users`, rate: rate * MIX.post, connections, contentType: json, bodyLines: bodiesFile(rate * MIX.post * c.seconds, "Mixed Rate") }),
-        one({ operation: "PATCH", method: "PATCH", url: users, urlsFile: true, rate: rate * MIX.patch, connections, contentType: "application/merge-patch+json", body: '{"name":"Renamed at rate"}' }),
-        one({ operation: "DELETE", method: "DELETE", url: tempFile(doomed.map((i) => `${base}/api/users/${i}`)), urlsFile: true, rate: rate * MIX.delete, connections }),
+        one({
+          operation: "POST",
+          method: "POST",
+          url: `${base}/api/users`,
+          rate: rate * MIX.post,
+          connections,
+          contentType: json,
+          bodyLines: bodiesFile(rate * MIX.post * c.seconds, "Mixed Rate"),
+        }),
+        one({
+          operation: "PATCH",
+          method: "PATCH",
+          url: users,
+          urlsFile: true,
+          rate: rate * MIX.patch,
+          connections,
+          contentType: "application/merge-patch+json",
+          body: '{"name":"Renamed at rate"}',
+        }),
+        one({
+          operation: "DELETE",
+          method: "DELETE",
+          url: tempFile(doomed.map((i) => `${base}/api/users/${i}`)),
+          urlsFile: true,
+          rate: rate * MIX.delete,
+          connections,
+        }),
       ];
       return Promise.all(runs);
     }

@@ -79,13 +79,22 @@ export function runArgs(image: string, port: number, o: RunOptions): string[] {
   const labels = Object.entries(runLabels(o.runId)).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
   const env = Object.entries({ ...o.env, PORT: String(port) }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   return [
-    "run", "-d", ...labels, ...env,
-    "--network", "host",
-    "--cpuset-cpus", o.cpus,
-    "--memory", String(MEMORY_LIMIT),
-    "--pids-limit", String(PIDS_LIMIT),
-    "--ulimit", `nofile=${NOFILE}:${NOFILE}`,
-    "--log-driver", o.logDriver,
+    "run",
+    "-d",
+    ...labels,
+    ...env,
+    "--network",
+    "host",
+    "--cpuset-cpus",
+    o.cpus,
+    "--memory",
+    String(MEMORY_LIMIT),
+    "--pids-limit",
+    String(PIDS_LIMIT),
+    "--ulimit",
+    `nofile=${NOFILE}:${NOFILE}`,
+    "--log-driver",
+    o.logDriver,
     image,
   ];
 }
@@ -117,7 +126,8 @@ export async function startServer(image: string, o: RunOptions): Promise<Started
   }
   await exited;
   const id = out.trim();
-  if (code !== 0) throw new Error(`docker run ${image} exited ${code}${err.trim() ? `: ${err.trim().split("\n")[0]}` : " (no answer from the engine within 60 s)"}`);
+  if (code !== 0)
+    throw new Error(`docker run ${image} exited ${code}${err.trim() ? `: ${err.trim().split("\n")[0]}` : " (no answer from the engine within 60 s)"}`);
   if (first200 === undefined) {
     const logs = await docker("logs", "--tail", "5", id).catch(() => "");
     await stopServer(id);
@@ -137,7 +147,9 @@ export async function stopServer(id: string) {
  */
 export function removeRunContainers(runId: string) {
   try {
-    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${LABEL}=${runId}`], { encoding: "utf8", timeout: 20_000 }).split("\n").filter(Boolean);
+    const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${LABEL}=${runId}`], { encoding: "utf8", timeout: 20_000 })
+      .split("\n")
+      .filter(Boolean);
     if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore", timeout: 60_000 });
   } catch {
     // the reaper tries again once this process has gone

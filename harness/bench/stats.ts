@@ -24,8 +24,7 @@ export function fmtStat(s: Stat, digits = 0): string {
 
 export const fmtPct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-export const fmtNum = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmtNum = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export const fmtBytes = (n: number | null | undefined) => {
   if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";

@@ -43,7 +43,10 @@ function run(cmd: string, args: string[], log: Log, env: NodeJS.ProcessEnv = pro
   });
 }
 
-const wrkVersion = (path: string) => firstLine(path, ["-v"]).replace(/^wrk\s+/, "").split(" ")[0] ?? "unknown";
+const wrkVersion = (path: string) =>
+  firstLine(path, ["-v"])
+    .replace(/^wrk\s+/, "")
+    .split(" ")[0] ?? "unknown";
 
 export async function ensureWrk(log: Log = console.error): Promise<Tool> {
   await aptInstall(WRK, "the bench's closed-loop runs use it", log);
@@ -66,7 +69,9 @@ export async function ensureOha(log: Log = console.error): Promise<Tool> {
   if (found) return found;
   const local = join(TOOLS_ROOT, "bin", "oha");
   if (!which("cargo")) {
-    throw new UsageError(`oha ${OHA_VERSION} is needed and cargo is not on PATH; install Rust, or put oha ${OHA_VERSION} on PATH (cargo install oha --locked --version ${OHA_VERSION})`);
+    throw new UsageError(
+      `oha ${OHA_VERSION} is needed and cargo is not on PATH; install Rust, or put oha ${OHA_VERSION} on PATH (cargo install oha --locked --version ${OHA_VERSION})`,
+    );
   }
   log(`[bench] oha ${OHA_VERSION} is missing: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT} (a few minutes, once)`);
   let compiled = 0;
@@ -75,13 +80,16 @@ export async function ensureOha(log: Log = console.error): Promise<Tool> {
     "nice",
     ["-n", "10", "cargo", "install", "oha", "--locked", "--version", OHA_VERSION, "--root", TOOLS_ROOT],
     (line) => {
-      if (/^\s*Compiling /.test(line) && ++compiled % 25 === 0) log(`[bench]   oha: ${compiled} crates compiled, ${Math.round((Date.now() - started) / 1000)} s`);
+      if (/^\s*Compiling /.test(line) && ++compiled % 25 === 0)
+        log(`[bench]   oha: ${compiled} crates compiled, ${Math.round((Date.now() - started) / 1000)} s`);
       else if (/^(error|warning: build failed)/.test(line)) log(`[bench]   ${line}`);
     },
     { ...process.env, CARGO_TERM_PROGRESS_WHEN: "never" },
   );
   if (code !== 0 || ohaVersionOf(local) !== OHA_VERSION) {
-    throw new UsageError(`cargo install oha ${OHA_VERSION} failed (exit ${code}); run it by hand to see why: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT}`);
+    throw new UsageError(
+      `cargo install oha ${OHA_VERSION} failed (exit ${code}); run it by hand to see why: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT}`,
+    );
   }
   log(`[bench] oha ${OHA_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s: ${local}`);
   return { path: local, version: OHA_VERSION };

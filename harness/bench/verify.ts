@@ -42,7 +42,11 @@ export function judge(entry: ReportTarget | undefined, name: string, imageId: st
   if (!core.length) return { ...base, passed: false, reason: "the report holds no core check for it", core: { passed: 0, total: 0 } };
   const counts = { passed: core.length - bad.length, total: core.length };
   if (!bad.length) return { ...base, passed: true, reason: `passes all ${core.length} core checks`, core: counts };
-  const ids = bad.slice(0, 5).map((c) => c.id).join(", ") + (bad.length > 5 ? ", …" : "");
+  const ids =
+    bad
+      .slice(0, 5)
+      .map((c) => c.id)
+      .join(", ") + (bad.length > 5 ? ", …" : "");
   const first = bad[0]!;
   const why = (first.reason ?? first.outcome).replace(/\s+/g, " ");
   return {
@@ -121,7 +125,8 @@ export async function verify(inputs: GateInput[], mode: GateMode, log: (l: strin
   }
   const file = process.env.BENCH_CONFORMANCE_REPORT ?? join(ROOT, "reports", "conformance.json");
   const maxAgeH = Number(process.env.BENCH_CONFORMANCE_MAX_AGE_HOURS ?? 24);
-  if (!Number.isFinite(maxAgeH) || maxAgeH < 0) throw new UsageError(`BENCH_CONFORMANCE_MAX_AGE_HOURS must be a number of hours, got "${process.env.BENCH_CONFORMANCE_MAX_AGE_HOURS}"`);
+  if (!Number.isFinite(maxAgeH) || maxAgeH < 0)
+    throw new UsageError(`BENCH_CONFORMANCE_MAX_AGE_HOURS must be a number of hours, got "${process.env.BENCH_CONFORMANCE_MAX_AGE_HOURS}"`);
   // The project's report first, then the bench's own recent verify runs, newest first.
   const sources = mode === "auto" ? [{ f: file, r: readReport(file) }, ...readCache().map((r) => ({ f: CACHED_REPORTS, r }))] : [];
   const reusable = new Map<string, ReportTarget>();
@@ -141,7 +146,10 @@ export async function verify(inputs: GateInput[], mode: GateMode, log: (l: strin
   const missing = inputs.filter(({ target }) => !reusable.has(target.name));
   let ran: { report: Report; file: string } | undefined;
   if (missing.length) {
-    ran = await runConformance(missing.map((i) => i.target.name), log);
+    ran = await runConformance(
+      missing.map((i) => i.target.name),
+      log,
+    );
     const keep = readCache().filter((r) => Date.now() - Date.parse(r.finishedAt) <= maxAgeH * 3600_000);
     mkdirSync(dirname(CACHED_REPORTS), { recursive: true });
     writeFileSync(CACHED_REPORTS, `${JSON.stringify([ran.report, ...keep].slice(0, 8))}\n`);

@@ -138,7 +138,9 @@ export interface RunHooks {
 }
 let hooks: RunHooks = {};
 /** Sets the hooks of the checks declared from now on in this worker (from a vitest setup file). */
-export const useHooks = (next: RunHooks) => void (hooks = next);
+export function useHooks(next: RunHooks) {
+  hooks = next;
+}
 
 interface Declared {
   meta: CheckMeta;
@@ -185,7 +187,8 @@ class TargetServers {
   /** Waits for this target's slot in the run's limit (once; url: targets and runs without a broker take none). */
   async admit(): Promise<void> {
     const { broker } = this;
-    await (this.slot ??= broker && !this.target.url ? admit(broker).then(() => true) : Promise.resolve(false));
+    this.slot ??= broker && !this.target.url ? admit(broker).then(() => true) : Promise.resolve(false);
+    await this.slot;
   }
 
   private trust(baseUrl: string) {
@@ -302,7 +305,9 @@ export function section(name: Section, options: ServerOptions = {}) {
       // A MUST is core or a requirement of a named optional profile; `recommended` holds the core
       // sections' SHOULDs; SHOULD and MAY are never core.
       if (meta.level === "MUST" ? profile === "recommended" : profile === "core") {
-        throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`);
+        throw new Error(
+          `${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`,
+        );
       }
       declared.push({ meta, requires, timeoutMs, concurrent, fn });
       for (const [target, mine] of servers) if (!mine.blocks.has(concurrent) && selects(target, meta.id)) block(mine, concurrent);
@@ -360,8 +365,15 @@ class Clock {
     const expired = new Promise<never>((_, reject) => {
       const tick = () => {
         const used = Date.now() - this.startedAt - this.waitedMs;
-        if (this.waiting || used < limitMs) return void (timer = setTimeout(tick, this.waiting ? 250 : limitMs - used));
-        reject(new CheckError(`the check used more than its ${limitMs / 1000} s for its own requests (${(this.waitedMs / 1000).toFixed(1)} s waiting for servers not counted)`));
+        if (this.waiting || used < limitMs) {
+          timer = setTimeout(tick, this.waiting ? 250 : limitMs - used);
+          return;
+        }
+        reject(
+          new CheckError(
+            `the check used more than its ${limitMs / 1000} s for its own requests (${(this.waitedMs / 1000).toFixed(1)} s waiting for servers not counted)`,
+          ),
+        );
       };
       timer = setTimeout(tick, limitMs);
     });
@@ -400,7 +412,9 @@ async function attempt(
         return { api: servers.client(server, recorder), server };
       },
       once: (key, make) => servers.once(key, make),
-      note: (text) => void (note = note ? `${note}; ${text}` : text),
+      note: (text) => {
+        note = note ? `${note}; ${text}` : text;
+      },
     };
     await Promise.race([fn(ctx), limit.expired]);
   } catch (e) {
@@ -424,9 +438,16 @@ async function settle(
   ctx: TestContext,
   meta: CheckMeta,
   target: Target,
-  { error, expected, recorder, servers, timing }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: TargetServers; timing: Pick<CheckResult, "waitMs" | "note"> },
+  {
+    error,
+    expected,
+    recorder,
+    servers,
+    timing,
+  }: { error: unknown; expected?: Expectation; recorder: Recorder; servers: TargetServers; timing: Pick<CheckResult, "waitMs" | "note"> },
 ) {
-  const result: CheckResult = (ctx.task.meta.result = { outcome: error ? "failed" : "passed", ...timing });
+  const result: CheckResult = { outcome: error ? "failed" : "passed", ...timing };
+  ctx.task.meta.result = result;
   if (expected) result.expected = expected;
   if (!error) {
     if (expected?.outcome === "fail") {
@@ -439,7 +460,11 @@ async function settle(
   result.reason = reason;
   result.exchanges = recorder.exchanges;
   const logs = await servers.logs();
-  result.log = logs.map((log) => log.split("\n").slice(-40).join("\n").trim()).filter(Boolean).join("\n---\n") || undefined;
+  result.log =
+    logs
+      .map((log) => log.split("\n").slice(-40).join("\n").trim())
+      .filter(Boolean)
+      .join("\n---\n") || undefined;
   if (result.log) await ctx.annotate("server log (last lines)", { contentType: "text/plain", body: result.log });
   result.gating = meta.profile.split("+").every((p) => p === "core" || target.profiles.includes(p));
   if (expected) {

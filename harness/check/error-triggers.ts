@@ -41,6 +41,9 @@ export const TRIGGERS = {
     what: "an unsupported Content-Type",
     send: (api, headers) => api.request("POST", "/api/users", { body: "{}", headers: { "content-type": "text/plain", ...headers } }),
   },
-  rulesBroken: { status: 422, what: "a body that breaks the rules", send: (api, headers) => api.post("/api/users", { name: "", email: uniqueEmail() }, { headers }) },
+  rulesBroken: {
+    status: 422,
+    what: "a body that breaks the rules",
+    send: (api, headers) => api.post("/api/users", { name: "", email: uniqueEmail() }, { headers }),
+  },
 } satisfies Record<string, Trigger>;
-

@@ -6,7 +6,7 @@ import { bodyOf, type ApiResponse, type Schemas } from "../client/http.js";
 import { CheckError } from "../base/check-error.js";
 import { mediaType } from "../client/validate.js";
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 
 export function fail(message: string): never {
   throw new CheckError(message);
@@ -31,7 +31,6 @@ export function expectHeader(res: ApiResponse, name: string): string {
   return value;
 }
 
-
 /** A JSON object (not null, not an array), whose members are yet to be checked. */
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -49,7 +48,12 @@ export function expectProblem(res: ApiResponse, status: number) {
 
 /** The methods an Allow header names, uppercased. */
 export const allowed = (res: ApiResponse) =>
-  new Set(expectHeader(res, "Allow").split(",").map((m) => m.trim().toUpperCase()).filter(Boolean));
+  new Set(
+    expectHeader(res, "Allow")
+      .split(",")
+      .map((m) => m.trim().toUpperCase())
+      .filter(Boolean),
+  );
 
 /**
  * The page and per_page of the Link target with this rel, or undefined when there is none. Fails

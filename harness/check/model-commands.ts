@@ -119,7 +119,11 @@ function updated(m: UsersModel, res: ApiResponse, method: string, user: ModelUse
   expectStatus(res, 200);
   const after = bodyOf(res, "User");
   const want = { ...user, ...changes };
-  expectEqual([after.id, after.name, after.email, after.created_at], [user.id, want.name, want.email, user.created_at], `[id, name, email, created_at] after the ${method}`);
+  expectEqual(
+    [after.id, after.name, after.email, after.created_at],
+    [user.id, want.name, want.email, user.created_at],
+    `[id, name, email, created_at] after the ${method}`,
+  );
   assert(Date.parse(after.updated_at) >= Date.parse(user.updated_at), `updated_at ${after.updated_at} of user ${user.id} is earlier than ${user.updated_at}`);
   if (asciiLower(want.email) !== asciiLower(user.email)) m.released.push(user.email);
   Object.assign(user, { name: want.name, email: want.email, updated_at: after.updated_at });

@@ -130,22 +130,25 @@ async function sequencesOn(ctx: CheckContext, mix: Mix, options: SequenceOptions
 
   let failure: Failure | undefined;
   let commandsRun = 0;
-  const property = fc.asyncProperty(fc.commands([command], { maxCommands: options.maxCommands, size: "max", ...(replayPath ? { replayPath } : {}) }), async (cmds) => {
-    if (broken) throw broken;
-    await emptyServer().catch((e: unknown) => {
-      broken = e;
-      throw e;
-    });
-    const recorder = new Recorder();
-    commandsRun += [...cmds].length;
-    const real: Real = { api: ctx.api.at(baseUrl, recorder, { agent }), steps: [], fresh };
-    try {
-      await fc.asyncModelRun(() => ({ model: emptyModel(), real }), cmds);
-    } catch (error) {
-      failure = { baseUrl, steps: real.steps, recorder, error };
-      throw error;
-    }
-  });
+  const property = fc.asyncProperty(
+    fc.commands([command], { maxCommands: options.maxCommands, size: "max", ...(replayPath ? { replayPath } : {}) }),
+    async (cmds) => {
+      if (broken) throw broken;
+      await emptyServer().catch((e: unknown) => {
+        broken = e;
+        throw e;
+      });
+      const recorder = new Recorder();
+      commandsRun += [...cmds].length;
+      const real: Real = { api: ctx.api.at(baseUrl, recorder, { agent }), steps: [], fresh };
+      try {
+        await fc.asyncModelRun(() => ({ model: emptyModel(), real }), cmds);
+      } catch (error) {
+        failure = { baseUrl, steps: real.steps, recorder, error };
+        throw error;
+      }
+    },
+  );
   const details = await fc.check(property, { numRuns: options.sequences, seed, ...(path ? { path } : {}) });
   ctx.note(`${details.numRuns} sequences, ${commandsRun} commands`);
   if (broken) throw broken;

@@ -107,21 +107,37 @@ export async function runShutdown<T = never>(
 
 /** The contract's four points: number, title (to be followed by the signal), and the assertion. */
 export const SHUTDOWN_POINTS = [
-  ["01", `MUST stop accepting new connections within 1 s of`, (o: ShutdownObservation) => {
-    assert(o.probe.refused, `${o.probe.detail} ${PROBE_AFTER_MS} ms after the signal`);
-  }],
-  ["02", `MUST complete a request whose body is still arriving (finished ${FINISH_BODY_AFTER_MS / 1000} s later) after`, (o: ShutdownObservation) => {
-    if (o.inflight.error) fail(`the in-flight POST got no full response: ${o.inflight.error}`);
-    expectEqual(o.inflight.status, 201, "status of the in-flight POST");
-    assert(JSON.parse(o.inflight.body ?? "null")?.name === "In Flight", `the in-flight 201 body is incomplete: ${JSON.stringify(o.inflight.body)}`);
-  }],
-  ["03", "MUST close idle keep-alive connections on", (o: ShutdownObservation) => {
-    assert(o.idleClosedAt !== undefined, `the idle keep-alive connection was still open ${FINISH_BODY_AFTER_MS / 1000} s after the signal`);
-  }],
-  ["04", "MUST exit with status 0 within 2 s of its last in-flight response after", (o: ShutdownObservation) => {
-    if (!o.exit) fail("the server was still running 10 s after its last in-flight response");
-    expectEqual(o.exit.exitCode, 0, "exit status");
-    const after = o.exit.finishedAt - o.inflight.at;
-    assert(after <= 2000, `exited ${after} ms after the last in-flight response, expected at most 2000`);
-  }],
+  [
+    "01",
+    `MUST stop accepting new connections within 1 s of`,
+    (o: ShutdownObservation) => {
+      assert(o.probe.refused, `${o.probe.detail} ${PROBE_AFTER_MS} ms after the signal`);
+    },
+  ],
+  [
+    "02",
+    `MUST complete a request whose body is still arriving (finished ${FINISH_BODY_AFTER_MS / 1000} s later) after`,
+    (o: ShutdownObservation) => {
+      if (o.inflight.error) fail(`the in-flight POST got no full response: ${o.inflight.error}`);
+      expectEqual(o.inflight.status, 201, "status of the in-flight POST");
+      assert(JSON.parse(o.inflight.body ?? "null")?.name === "In Flight", `the in-flight 201 body is incomplete: ${JSON.stringify(o.inflight.body)}`);
+    },
+  ],
+  [
+    "03",
+    "MUST close idle keep-alive connections on",
+    (o: ShutdownObservation) => {
+      assert(o.idleClosedAt !== undefined, `the idle keep-alive connection was still open ${FINISH_BODY_AFTER_MS / 1000} s after the signal`);
+    },
+  ],
+  [
+    "04",
+    "MUST exit with status 0 within 2 s of its last in-flight response after",
+    (o: ShutdownObservation) => {
+      if (!o.exit) fail("the server was still running 10 s after its last in-flight response");
+      expectEqual(o.exit.exitCode, 0, "exit status");
+      const after = o.exit.finishedAt - o.inflight.at;
+      assert(after <= 2000, `exited ${after} ms after the last in-flight response, expected at most 2000`);
+    },
+  ],
 ] as const;

@@ -16,6 +16,7 @@ export function cleartextServed(what: string, out: RawOutcome, deadlineMs: numbe
   if (status !== undefined && !status.startsWith("4")) return `${what} was answered ${firstLine(out.received)}, ${expected}`;
   if (status === undefined && out.ended === "open") return `${what} got ${out.received.length} bytes and no close within ${deadlineMs / 1000} s, ${expected}`;
   const data = API_DATA.exec(text);
-  if (data) return `${what} got the API's data in cleartext (${JSON.stringify(text.slice(Math.max(0, data.index - 20), data.index + 40))}), ${expected} without it`;
+  if (data)
+    return `${what} got the API's data in cleartext (${JSON.stringify(text.slice(Math.max(0, data.index - 20), data.index + 40))}), ${expected} without it`;
   return undefined;
 }

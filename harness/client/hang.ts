@@ -60,7 +60,8 @@ export class HangWatch {
       controller,
       timer: setTimeout(async () => {
         const answering = await this.probe(baseUrl);
-        if (this.pending.has(entry) && answering) this.declare({ curl: curl(), since, why: `no answer for ${seconds(Date.now() - since)} while GET /health answers` });
+        if (this.pending.has(entry) && answering)
+          this.declare({ curl: curl(), since, why: `no answer for ${seconds(Date.now() - since)} while GET /health answers` });
       }, this.afterMs),
     };
     entry.timer.unref();

@@ -109,7 +109,11 @@ const VOLATILE = new Set(["date", "x-request-id", "etag", "last-modified"]);
 const preview = (b: Buffer) => (b.length > 2048 ? `${b.subarray(0, 2048).toString()}… (${b.length} bytes)` : b.toString());
 /** Lowercased names, repeated headers joined with ", ", HTTP/2 pseudo-headers (":status") left out. */
 export const flat = (h: http.IncomingHttpHeaders) =>
-  Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+  Object.fromEntries(
+    Object.entries(h)
+      .filter(([k]) => !k.startsWith(":"))
+      .map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+  );
 
 /** What one check saw: its exchanges and the spec violations among them. */
 export class Recorder {
@@ -160,7 +164,16 @@ export class Api {
     const transport = this.options.transport ?? send;
     const { watch, tls, agent } = this.options;
     const watched = watch?.start(this.baseUrl, () => curlLines(exchange.request, this.baseUrl).at(-1)!);
-    const wire = await transport({ url, method, headers, body, options, ...(tls ? { tls } : {}), ...(agent ? { agent } : {}), ...(watched ? { signal: watched.signal } : {}) }).catch((e: Error) => {
+    const wire = await transport({
+      url,
+      method,
+      headers,
+      body,
+      options,
+      ...(tls ? { tls } : {}),
+      ...(agent ? { agent } : {}),
+      ...(watched ? { signal: watched.signal } : {}),
+    }).catch((e: Error) => {
       watched?.done(false, e instanceof RequestTimeout);
       exchange.error = e.message;
       watch?.assertAnswering(); // ended because the target hung: that is the reason
@@ -261,11 +274,13 @@ export function send(wire: WireRequest, retried = false): Promise<ApiResponse> {
       // the request never reached it, so it is sent once more (the agent has dropped that socket).
       if (req.reusedSocket && !retried && ["EPIPE", "ECONNRESET"].includes(e.code!)) return void send(wire, true).then(resolve, reject);
       if (!body || !["EPIPE", "ECONNRESET"].includes(e.code!)) return reject(e);
-      reject(new Error(
-        `${e.code}: the server closed the connection while the body was being sent ` +
-          `(${sent} of ${body.length} bytes written) and no response was read; ` +
-          `a server that answers before the whole body arrives must keep reading it (RFC 9112 §9.6)`,
-      ));
+      reject(
+        new Error(
+          `${e.code}: the server closed the connection while the body was being sent ` +
+            `(${sent} of ${body.length} bytes written) and no response was read; ` +
+            `a server that answers before the whole body arrives must keep reading it (RFC 9112 §9.6)`,
+        ),
+      );
     });
     if (!body) return void req.end();
     if (!large) return void req.end(body);

@@ -47,7 +47,14 @@ export async function makePki(): Promise<Pki> {
       { name: "basicConstraints", cA: false, critical: true },
       { name: "keyUsage", digitalSignature: true, critical: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 2, value: SERVERNAME }, { type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: SERVERNAME },
+          { type: 7, ip: "127.0.0.1" },
+          { type: 7, ip: "::1" },
+        ],
+      },
     ],
   });
   return { ca: ca.cert, cert: server.cert, key: server.private, fingerprint256: new X509Certificate(server.cert).fingerprint256 };

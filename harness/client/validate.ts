@@ -53,7 +53,15 @@ function unimplementedMethod(status: number): Json | undefined {
 
 const escapePointer = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 const deref = (node: Json): [Json, string | undefined] =>
-  node.$ref ? [node.$ref.slice(2).split("/").reduce((n: Json, k: string) => n[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec), node.$ref.slice(1)] : [node, undefined];
+  node.$ref
+    ? [
+        node.$ref
+          .slice(2)
+          .split("/")
+          .reduce((n: Json, k: string) => n[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec),
+        node.$ref.slice(1),
+      ]
+    : [node, undefined];
 
 /** The spec path template a concrete path matches, e.g. /api/users/abc -> /api/users/{id}. */
 export function matchPath(path: string): string | undefined {
@@ -108,7 +116,8 @@ export function validateResponse({ method, path, status, headers, body }: Exchan
       continue;
     }
     const check = validator(`${headerRef ?? `${pointer}/headers/${escapePointer(name)}`}/schema`);
-    if (!check(value)) return { kind: "schema violation", message: `header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(check.errors, { dataVar: name })}` };
+    if (!check(value))
+      return { kind: "schema violation", message: `header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(check.errors, { dataVar: name })}` };
   }
 
   const content: Json | undefined = resolved.content;

@@ -48,20 +48,30 @@ export const reportName = (target: string) => target.replace(/[^A-Za-z0-9._-]+/g
 /** The `schemathesis` arguments for one target (after the global --config-file). */
 export function schemathesisArgs(baseUrl: string, junit: string, s: FuzzSettings): string[] {
   return [
-    "--config-file", CONFIG,
+    "--config-file",
+    CONFIG,
     "--no-color",
-    "run", SPEC,
-    "--url", baseUrl,
-    "--checks", "all",
+    "run",
+    SPEC,
+    "--url",
+    baseUrl,
+    "--checks",
+    "all",
     // OPTIONS belongs to the `cors` profile only (contract, "Optional profiles"): what a server
     // that does not claim it answers is not the core API's, so the fuzzer leaves it out.
-    "--exclude-method", "OPTIONS",
-    "--phases", "examples,coverage,fuzzing,stateful",
-    "--seed", String(s.seed),
-    "--max-time", String(s.seconds),
+    "--exclude-method",
+    "OPTIONS",
+    "--phases",
+    "examples,coverage,fuzzing,stateful",
+    "--seed",
+    String(s.seed),
+    "--max-time",
+    String(s.seconds),
     ...(s.maxExamples === undefined ? [] : ["--max-examples", String(s.maxExamples)]),
-    "--report", "junit",
-    "--report-junit-path", junit,
+    "--report",
+    "junit",
+    "--report-junit-path",
+    junit,
   ];
 }
 
@@ -91,7 +101,12 @@ export interface VenvOptions {
  * is missing, and installs scripts/fuzz-requirements.txt from PyPI when the pins changed. Never a
  * global install. Returns the schemathesis executable; a failure is a one-line UsageError.
  */
-export async function ensureSchemathesis({ venv = VENV, python = "python3", requirements = REQUIREMENTS, log = console.error }: VenvOptions = {}): Promise<string> {
+export async function ensureSchemathesis({
+  venv = VENV,
+  python = "python3",
+  requirements = REQUIREMENTS,
+  log = console.error,
+}: VenvOptions = {}): Promise<string> {
   const bin = join(venv, "bin", "schemathesis");
   const stamp = join(venv, ".fuzz-requirements.sha256");
   const wanted = createHash("sha256").update(readFileSync(requirements)).digest("hex");
@@ -101,13 +116,17 @@ export async function ensureSchemathesis({ venv = VENV, python = "python3", requ
   const venvPython = join(venv, "bin", "python");
   if (!existsSync(venvPython)) {
     const probe = await exec(python, ["-c", "import sys; print('Python %d.%d' % sys.version_info[:2]); assert sys.version_info >= (3, 11)"]);
-    if (probe.code === 127) throw new UsageError(`no ${python} on PATH; install Python 3.11 or later (Debian: apt-get install python3 python3-venv), then rerun npm run fuzz`);
-    if (probe.code !== 0) throw new UsageError(`${python} is ${probe.output.trim().split("\n")[0]}; Schemathesis ${SCHEMATHESIS_VERSION} needs Python 3.11 or later`);
+    if (probe.code === 127)
+      throw new UsageError(`no ${python} on PATH; install Python 3.11 or later (Debian: apt-get install python3 python3-venv), then rerun npm run fuzz`);
+    if (probe.code !== 0)
+      throw new UsageError(`${python} is ${probe.output.trim().split("\n")[0]}; Schemathesis ${SCHEMATHESIS_VERSION} needs Python 3.11 or later`);
     log(`fuzz: creating the virtualenv ${where} (${python} -m venv)`);
     const created = await exec(python, ["-m", "venv", venv]);
     if (created.code !== 0) {
       const why = created.output.trim().split("\n").at(-1);
-      throw new UsageError(`${python} -m venv ${where} failed (${why}); install the venv module (Debian: apt-get install python3-venv), or remove a broken ${where}, then rerun`);
+      throw new UsageError(
+        `${python} -m venv ${where} failed (${why}); install the venv module (Debian: apt-get install python3-venv), or remove a broken ${where}, then rerun`,
+      );
     }
   }
   log(`fuzz: installing schemathesis==${SCHEMATHESIS_VERSION} from PyPI into ${where} (pins: ${pins})`);

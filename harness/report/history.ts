@@ -96,7 +96,9 @@ export function readHistory(dir: string, limit = 100): History {
   if (!existsSync(dir)) return { runs: [], skipped: [] };
   const runs: HistoryRun[] = [];
   const skipped: string[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const file = join(dir, name);
     let data: unknown;
     try {
@@ -165,8 +167,7 @@ export function changesOf(sequence: { run: number; outcome: Outcome }[], flakyRu
     if (last?.outcome === outcome) last.length++;
     else segments.push({ outcome, start: run, length: 1 });
   }
-  const blip = (i: number) =>
-    i > 0 && i < segments.length - 1 && segments[i]!.length <= flakyRuns && segments[i - 1]!.outcome === segments[i + 1]!.outcome;
+  const blip = (i: number) => i > 0 && i < segments.length - 1 && segments[i]!.length <= flakyRuns && segments[i - 1]!.outcome === segments[i + 1]!.outcome;
   const out: Change[] = [];
   for (let i = 1; i < segments.length; i++) {
     if (!blip(i)) {

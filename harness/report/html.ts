@@ -131,7 +131,10 @@ function rowsOf(report: Report): Row[] {
   report.targets.forEach((t, i) => {
     for (const c of t.checks) {
       let row = byId.get(c.id);
-      if (!row) byId.set(c.id, (row = { meta: c, cells: report.targets.map(() => undefined) }));
+      if (!row) {
+        row = { meta: c, cells: report.targets.map(() => undefined) };
+        byId.set(c.id, row);
+      }
       row.cells[i] = c;
     }
   });
@@ -163,7 +166,9 @@ export function differs(cells: (ReportCheck | undefined)[]): boolean {
 const dataUri = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 
 function sparkline(values: number[], label: string): string {
-  const w = 90, h = 22, pad = 3;
+  const w = 90,
+    h = 22,
+    pad = 3;
   const hi = Math.max(...values);
   const lo = Math.min(Math.min(...values), hi - 0.02);
   const x = (i: number) => (values.length === 1 ? w - pad : pad + (i * (w - 2 * pad)) / (values.length - 1));
@@ -185,9 +190,14 @@ function trendHtml(points: TrendPoint[], runs: HistoryRun[]): string {
     const fmt = (v: number) => `${Math.floor(v * 100)}%`;
     const label = `${profile} over ${series.length} run(s): ${series.map((p, i) => `${fmt(values[i]!)} (${runs[p.run]!.startedAt.slice(0, 16).replace("T", " ")})`).join(" → ")}`;
     const now = series.at(-1)!.scores[profile]!;
-    return [`<tr><td>${esc(profile)}</td><td class="n">${now.passed}/${now.ran}</td><td class="n">${fmt(values.at(-1)!)}</td><td class="spark">${sparkline(values, label)}</td></tr>`];
+    return [
+      `<tr><td>${esc(profile)}</td><td class="n">${now.passed}/${now.ran}</td><td class="n">${fmt(values.at(-1)!)}</td><td class="spark">${sparkline(values, label)}</td></tr>`,
+    ];
   });
-  const note = points.length < 2 ? `<div class="meta">one run so far: set CONFORMANCE_HISTORY_DIR to keep each run and see a trend</div>` : `<div class="meta">last ${points.length} runs</div>`;
+  const note =
+    points.length < 2
+      ? `<div class="meta">one run so far: set CONFORMANCE_HISTORY_DIR to keep each run and see a trend</div>`
+      : `<div class="meta">last ${points.length} runs</div>`;
   return `<div class="trend"><span class="lbl">trend</span>${note}<table class="trend">${rows.join("")}</table></div>`;
 }
 
@@ -199,12 +209,14 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
   const pct = percent(core);
   const passed = passedProfiles(t);
   const claims = t.profiles.length
-    ? t.profiles.map((p) => {
-        const tl = byProfile.get(p);
-        if (!tl?.ran) return `<span class="chip" title="claimed; no check of it ran">– ${esc(p)}</span>`;
-        const ok = passed.includes(p);
-        return `<span class="chip ${ok ? "ok" : "bad"}" title="${ok ? "claimed and passed" : `claimed; ${tl.failed} failed of ${tl.ran} that ran`}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
-      }).join("")
+    ? t.profiles
+        .map((p) => {
+          const tl = byProfile.get(p);
+          if (!tl?.ran) return `<span class="chip" title="claimed; no check of it ran">– ${esc(p)}</span>`;
+          const ok = passed.includes(p);
+          return `<span class="chip ${ok ? "ok" : "bad"}" title="${ok ? "claimed and passed" : `claimed; ${tl.failed} failed of ${tl.ran} that ran`}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
+        })
+        .join("")
     : `<span class="meta">core only</span>`;
   const passes = passed.length
     ? passed.map((p) => `<span class="chip ok">${esc(p)}${t.profiles.includes(p) ? "" : ` <span class="meta">(not claimed)</span>`}</span>`).join("")
@@ -231,7 +243,12 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
   const facts = [
     ["kind", esc(t.kind)],
     t.image && ["image", `<code>${esc(t.image)}</code>`],
-    ["digest", t.imageId ? `<code title="${esc(t.imageId)}">${esc(t.imageId.slice(0, 19))}…</code>` : `<span class="meta">${t.kind === "url" ? "none (url: target)" : "unknown"}</span>`],
+    [
+      "digest",
+      t.imageId
+        ? `<code title="${esc(t.imageId)}">${esc(t.imageId.slice(0, 19))}…</code>`
+        : `<span class="meta">${t.kind === "url" ? "none (url: target)" : "unknown"}</span>`,
+    ],
     t.url && ["url", `<code>${esc(t.url)}</code>`],
     ["suite", `${esc(report.suite.name)} ${esc(report.suite.version)} · contract ${esc(report.suite.contract)}`],
   ].filter((f): f is string[] => Boolean(f));
@@ -257,7 +274,7 @@ function features(report: Report): string {
       const n: Tally | undefined = byProfile.get(p);
       const claimed = p === "core" || t.profiles.includes(p);
       const mark = claimed ? " ●" : "";
-      if (!n || !n.ran) return `<td class="none" title="${n ? "no check ran" : "no check in this run"}${claimed ? "; claimed" : ""}">—${mark}</td>`;
+      if (!n?.ran) return `<td class="none" title="${n ? "no check ran" : "no check in this run"}${claimed ? "; claimed" : ""}">—${mark}</td>`;
       const ok = n.failed === 0;
       return `<td class="${ok ? "pass" : "fail"}" title="${n.passed} of ${n.ran} passed${claimed ? "; claimed" : "; not claimed"}">${ok ? "✓" : "✗"} ${n.passed}/${n.ran}${mark}</td>`;
     });
@@ -272,7 +289,10 @@ function features(report: Report): string {
 // ---- matrix --------------------------------------------------------------------------------------
 
 function responseText(x: RecordedExchange): string {
-  const headers = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const headers = (h: Record<string, string>) =>
+    Object.entries(h)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n");
   if (x.response) return `HTTP ${x.response.status}\n${headers(x.response.headers)}\n\n${x.response.body}`;
   return `no response: ${x.error ?? "unknown error"}`;
 }
@@ -285,7 +305,10 @@ function failureHtml(t: ReportTarget, c: ReportCheck, span: number): string {
   const label = state === "warn" && c.expected ? "expected failure" : LABEL[state];
   const expected = c.expected ? `<div>Expected: <b>${esc(c.expected.outcome)}</b> — ${esc(c.expected.reason)}</div>` : "";
   const exchanges = (c.exchanges ?? [])
-    .map((x, i) => `<div class="xchg"><div><h4>Request ${i + 1}</h4>${pre((steps?.steps[i] ?? curlLines(x.request)).join("\n"))}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`)
+    .map(
+      (x, i) =>
+        `<div class="xchg"><div><h4>Request ${i + 1}</h4>${pre((steps?.steps[i] ?? curlLines(x.request)).join("\n"))}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`,
+    )
     .join("");
   return `<tr class="detail" data-for="${esc(c.id)}"><td colspan="${span}"><details id="${esc(id)}"><summary><span class="sym">${SYMBOL[state]}</span><b>${esc(t.name)}</b> ${esc(label)}: ${esc(c.reason ?? "")}</summary>
 <div class="detail-body">${expected}
@@ -339,7 +362,9 @@ function matrix(report: Report, rows: Row[], changed: Map<string, Map<string, Ch
     const f = flags[i]!;
     const data = `data-section="${esc(meta.section)}" data-text="${esc(`${meta.id} ${meta.title}`.toLowerCase())}" data-failures="${+f.failures}" data-differences="${+f.differences}" data-changed="${+f.changed}"`;
     const n = [...(changed.get(meta.id)?.values() ?? [])].reduce((s, cs) => s + cs.length, 0);
-    const chg = f.changed ? `<a class="chg" href="#changes-${esc(meta.id)}" title="outcome changed across runs: see Changes">⟲ ${n} change${n === 1 ? "" : "s"}</a>` : "";
+    const chg = f.changed
+      ? `<a class="chg" href="#changes-${esc(meta.id)}" title="outcome changed across runs: see Changes">⟲ ${n} change${n === 1 ? "" : "s"}</a>`
+      : "";
     const check = `<th scope="row" class="check"><a class="id" href="#${esc(meta.id)}">${esc(meta.id)}</a>${esc(meta.title)}${chg}</th>`;
     body.push(`<tr class="check" id="${esc(meta.id)}" ${data}>${check}${cells.map((c, j) => cellHtml(report.targets[j]!, c)).join("")}</tr>`);
     cells.forEach((c, j) => {
@@ -401,7 +426,12 @@ function changesSection(report: Report, history: History, changed: Map<string, M
       const head = first
         ? `<th scope="rowgroup" rowspan="${byTarget.size}" id="changes-${esc(id)}"><a class="id" href="#${esc(id)}">${esc(id)}</a>${title ? esc(title) : `<span class="meta">(not in this run)</span>`}</th>`
         : "";
-      rows.push(`<tr>${head}<td>${esc(target)}</td><td><ul>${[...list].reverse().map((c) => changeHtml(c, runs)).join("")}</ul></td></tr>`);
+      rows.push(
+        `<tr>${head}<td>${esc(target)}</td><td><ul>${[...list]
+          .reverse()
+          .map((c) => changeHtml(c, runs))
+          .join("")}</ul></td></tr>`,
+      );
       first = false;
     }
   }

@@ -74,7 +74,9 @@ export default class ConformanceReporter implements Reporter {
       suite: { name: pkg.name, version: pkg.version, contract: await contractVersion() },
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      targets: [...targets.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
+      targets: [...targets.values()]
+        .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
+        .map((t) => ({ ...t, checks: t.checks.sort((a, b) => a.id.localeCompare(b.id)) })),
     };
     addReproducers(report); // every failure carries its curl lines (`reproduce`)
     mkdirSync(this.options.outputDir, { recursive: true });

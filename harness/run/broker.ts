@@ -86,7 +86,13 @@ export async function startBroker(runId: string, pod: Pod | undefined, pki: Pki,
     start,
     signal: async ({ id, signal }) => void (await server(id).signal(signal)),
     exit: async ({ id, timeoutMs }) => ({ exit: (await server(id).waitForExit(timeoutMs)) ?? null }),
-    log: async ({ id }) => ({ log: (await servers.get(id)?.log().catch(() => "")) ?? "" }),
+    log: async ({ id }) => ({
+      log:
+        (await servers
+          .get(id)
+          ?.log()
+          .catch(() => "")) ?? "",
+    }),
     stop: async ({ id }) => void (await stop(id)),
     // A slot is held across requests, so admit resolves once one is free and leave frees one.
     admit: () =>

@@ -24,12 +24,15 @@ function files(dir: string, root = dir): string[] {
 /** sha256 over the folder's file names and contents, 16 hex digits. */
 export function sourceHash(dir: string): string {
   const hash = createHash("sha256");
-  for (const file of files(dir)) hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update("\0");
+  for (const file of files(dir))
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(dir, file)))
+      .update("\0");
   return hash.digest("hex").slice(0, 16);
 }
 
 export const imageTag = (dir: string, name: string) => `crud-conformance/${name}:${sourceHash(dir)}`;
-
 
 type Log = (line: string) => void;
 
@@ -59,7 +62,10 @@ const lanes = new Map<string, Promise<unknown>>();
  */
 function inLane<T>(lane: string, step: () => Promise<T>): Promise<T> {
   const result = (lanes.get(lane) ?? Promise.resolve()).then(step);
-  lanes.set(lane, result.catch(() => {}));
+  lanes.set(
+    lane,
+    result.catch(() => {}),
+  );
   return result;
 }
 
@@ -118,7 +124,9 @@ async function dockerBuild(dir: string, manifest: Manifest, image: string, log: 
   });
   if (code !== 0) {
     dockerLog.slice(-20).forEach(say);
-    throw new UsageError(`${manifest.name}: docker build exited ${code}; reproduce with: cd ${relative(process.cwd(), dir)} && docker build -f ${manifest.dockerfile} .`);
+    throw new UsageError(
+      `${manifest.name}: docker build exited ${code}; reproduce with: cd ${relative(process.cwd(), dir)} && docker build -f ${manifest.dockerfile} .`,
+    );
   }
   say(`image ${image} ready in ${elapsed()}`);
   await pruneOlderImages(manifest.name, image);

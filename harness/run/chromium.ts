@@ -4,7 +4,16 @@ import { chromium, type Browser } from "playwright-core";
 import { aptInstall, CHROMIUM } from "./apt.js";
 
 /** Without the background-networking flags Chromium keeps dialling out, which this machine refuses. */
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export async function launchChromium(): Promise<Browser> {
   await aptInstall(CHROMIUM, "the report tests render pages in headless Chromium");

@@ -12,9 +12,11 @@ import { makePki } from "../client/tls.js";
 import { exitOnUsageError, UsageError } from "../base/usage-error.js";
 import type { Target } from "./targets.js";
 
-
 async function checkUrl(target: Target) {
-  const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+  const ok = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(5000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!ok) throw new UsageError(`${target.name}: GET ${target.url}/health did not answer 200; start the server first`);
 }
 

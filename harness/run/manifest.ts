@@ -21,7 +21,9 @@ export const IMPLEMENTATIONS_DIR = join(ROOT, "implementations");
 let compiled: ValidateFunction<Manifest> | undefined;
 /** Compiled on first use: a worker that runs checks never reads a manifest. */
 function validate(data: unknown): data is Manifest {
-  compiled ??= new Ajv2020({ allErrors: false, strict: true }).compile<Manifest>(JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")));
+  compiled ??= new Ajv2020({ allErrors: false, strict: true }).compile<Manifest>(
+    JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")),
+  );
   return compiled(data);
 }
 

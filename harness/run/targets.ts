@@ -68,7 +68,9 @@ function parseEntry(entry: string, known: string[]): Target {
   if (entry.startsWith("app:")) {
     const module = entry.slice("app:".length);
     if (!module || !existsSync(module)) {
-      throw new UsageError(`CONFORMANCE_TARGETS: "${entry}" names no file; app:<module> is a module that exports createApp(), a factory of a Node request listener`);
+      throw new UsageError(
+        `CONFORMANCE_TARGETS: "${entry}" names no file; app:<module> is a module that exports createApp(), a factory of a Node request listener`,
+      );
     }
     return { name: entry, kind: "app", module: resolve(module), profiles: [], expectations: outsideExpectations() };
   }
@@ -90,7 +92,10 @@ function parseEntry(entry: string, known: string[]): Target {
 /** Parses a comma-separated CONFORMANCE_TARGETS; unset or empty means every implementation folder. */
 export function resolveTargets(spec = process.env.CONFORMANCE_TARGETS ?? ""): Target[] {
   const known = implementationNames();
-  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const targets = (entries.length ? entries : known).map((e) => parseEntry(e, known));
   const seen = new Set<string>();
   for (const t of targets) {

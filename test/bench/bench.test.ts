@@ -83,10 +83,30 @@ describe("plan", () => {
 });
 
 describe("judge", () => {
-  const check = (id: string, profile: "core" | "recommended", outcome: "passed" | "failed") => ({ id, level: "MUST" as const, profile, section: "Errors" as const, title: "t", outcome, reason: outcome === "failed" ? "status 200, expected 404" : undefined });
-  const entry = (checks: ReturnType<typeof check>[]) => ({ name: "x", kind: "implementation" as const, image: "i", imageId: "sha256:1", url: null, manifest: null, profiles: [], checks });
+  const check = (id: string, profile: "core" | "recommended", outcome: "passed" | "failed") => ({
+    id,
+    level: "MUST" as const,
+    profile,
+    section: "Errors" as const,
+    title: "t",
+    outcome,
+    reason: outcome === "failed" ? "status 200, expected 404" : undefined,
+  });
+  const entry = (checks: ReturnType<typeof check>[]) => ({
+    name: "x",
+    kind: "implementation" as const,
+    image: "i",
+    imageId: "sha256:1",
+    url: null,
+    manifest: null,
+    profiles: [],
+    checks,
+  });
   test("every core check passed: benchmarked, whatever the other profiles did", () => {
-    expect(judge(entry([check("A-1", "core", "passed"), check("R-1", "recommended", "failed")]), "x", "sha256:1")).toMatchObject({ passed: true, core: { passed: 1, total: 1 } });
+    expect(judge(entry([check("A-1", "core", "passed"), check("R-1", "recommended", "failed")]), "x", "sha256:1")).toMatchObject({
+      passed: true,
+      core: { passed: 1, total: 1 },
+    });
   });
   test("a failed core check: not benchmarked, with the check and its reason", () => {
     const g = judge(entry([check("A-1", "core", "passed"), check("A-2", "core", "failed")]), "x", "sha256:1");

@@ -17,11 +17,17 @@ const CATALOGUE = "harness/base/catalogue.ts";
  * same names in both) the first place where their order differs.
  */
 function disagreements(what: string, source: { where: string; names: readonly string[] }, catalogue: { where: string; names: readonly string[] }): string[] {
-  const missing = source.names.filter((n) => !catalogue.names.includes(n)).map((n) => `${source.where} has ${what} "${n}", which ${catalogue.where} lacks: add it there, in contract order`);
-  const extra = catalogue.names.filter((n) => !source.names.includes(n)).map((n) => `${catalogue.where} has ${what} "${n}", which ${source.where} does not: rename or remove it`);
+  const missing = source.names
+    .filter((n) => !catalogue.names.includes(n))
+    .map((n) => `${source.where} has ${what} "${n}", which ${catalogue.where} lacks: add it there, in contract order`);
+  const extra = catalogue.names
+    .filter((n) => !source.names.includes(n))
+    .map((n) => `${catalogue.where} has ${what} "${n}", which ${source.where} does not: rename or remove it`);
   if (missing.length || extra.length) return [...missing, ...extra];
   const at = catalogue.names.findIndex((n, i) => n !== source.names[i]);
-  return at < 0 ? [] : [`${catalogue.where} lists ${what} "${catalogue.names[at]}" where ${source.where} has "${source.names[at]}": follow the contract's order`];
+  return at < 0
+    ? []
+    : [`${catalogue.where} lists ${what} "${catalogue.names[at]}" where ${source.where} has "${source.names[at]}": follow the contract's order`];
 }
 
 /** Fails with the first problem, and how many more there are, in one line. */
@@ -45,7 +51,13 @@ describe(`${CATALOGUE} and the contract`, () => {
   });
 
   test("its optional profiles are the rows of the contract's table of optional profiles, in its order", () => {
-    agree(disagreements("profile", { where: `${CONTRACT}'s table of optional profiles`, names: contractProfiles() }, { where: `${CATALOGUE}'s optional PROFILES`, names: OPTIONAL_PROFILES }));
+    agree(
+      disagreements(
+        "profile",
+        { where: `${CONTRACT}'s table of optional profiles`, names: contractProfiles() },
+        { where: `${CATALOGUE}'s optional PROFILES`, names: OPTIONAL_PROFILES },
+      ),
+    );
   });
 
   test("a combined profile joins optional ones", () => {
@@ -60,22 +72,31 @@ describe(`${CATALOGUE} and the contract`, () => {
 
 describe(`${CATALOGUE} and what derives from it`, () => {
   test("every suite file is in its section, and its section(...) names that heading", () => {
-    const files = readdirSync(join(ROOT, "suites")).filter((f) => f.endsWith(".test.ts")).map((f) => f.replace(/\.test\.ts$/, ""));
+    const files = readdirSync(join(ROOT, "suites"))
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => f.replace(/\.test\.ts$/, ""));
     const sectionOf = new Map<string, string>(SECTIONS.flatMap((s) => Object.values(s.suites).map((file): [string, string] => [file, s.heading])));
     agree([
-      ...files.filter((f) => !sectionOf.has(f)).map((f) => `suites/${f}.test.ts is in no section of ${CATALOGUE}: add its id prefix and file under the heading its section(...) names`),
-      ...[...sectionOf.keys()].filter((f) => !files.includes(f)).map((f) => `${CATALOGUE} names suites/${f}.test.ts, which does not exist: fix the file name or remove it`),
+      ...files
+        .filter((f) => !sectionOf.has(f))
+        .map((f) => `suites/${f}.test.ts is in no section of ${CATALOGUE}: add its id prefix and file under the heading its section(...) names`),
+      ...[...sectionOf.keys()]
+        .filter((f) => !files.includes(f))
+        .map((f) => `${CATALOGUE} names suites/${f}.test.ts, which does not exist: fix the file name or remove it`),
       ...files.flatMap((f) => {
         const named = /\bsection\("([^"]+)"/.exec(readFileSync(join(ROOT, "suites", `${f}.test.ts`), "utf8"))?.[1];
         const listed = sectionOf.get(f);
-        return listed && named !== listed ? [`suites/${f}.test.ts calls section(${JSON.stringify(named ?? null)}), but ${CATALOGUE} lists it under "${listed}": make them agree`] : [];
+        return listed && named !== listed
+          ? [`suites/${f}.test.ts calls section(${JSON.stringify(named ?? null)}), but ${CATALOGUE} lists it under "${listed}": make them agree`]
+          : [];
       }),
     ]);
   });
 
   test(`${MANIFEST_SCHEMA}'s profile enum is the optional profiles`, () => {
     const schema = readFileSync(join(ROOT, MANIFEST_SCHEMA), "utf8");
-    if (schema !== withProfileEnum(schema)) expect.fail(`${MANIFEST_SCHEMA}'s profile enum differs from ${CATALOGUE}'s optional profiles: run npm run generate`);
+    if (schema !== withProfileEnum(schema))
+      expect.fail(`${MANIFEST_SCHEMA}'s profile enum differs from ${CATALOGUE}'s optional profiles: run npm run generate`);
   });
 });
 
@@ -91,6 +112,8 @@ describe("disagreements", () => {
     ]);
   });
   test("the same names in another order", () => {
-    expect(disagreements("heading", contract, { where: "K", names: ["a", "c", "b"] })).toEqual(['K lists heading "c" where C has "b": follow the contract\'s order']);
+    expect(disagreements("heading", contract, { where: "K", names: ["a", "c", "b"] })).toEqual([
+      'K lists heading "c" where C has "b": follow the contract\'s order',
+    ]);
   });
 });

@@ -77,7 +77,16 @@ describe("broken servers (fixtures/faults.json)", () => {
     const weak = FAULTS.flatMap((f) =>
       f.checks
         .map((id) => [id, reasonFor(f, id)] as const)
-        .filter(([, r]) => r === undefined || r.trim().length < 8 || r.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).every((w) => generic.has(w)))
+        .filter(
+          ([, r]) =>
+            r === undefined ||
+            r.trim().length < 8 ||
+            r
+              .toLowerCase()
+              .split(/[^a-z0-9]+/)
+              .filter(Boolean)
+              .every((w) => generic.has(w)),
+        )
         .map(([id, r]) => `${f.fault} ${id}: ${JSON.stringify(r ?? null)}`),
     );
     expect(weak, "each needs a reason that only its fault gives (fixtures/faults.json)").toEqual([]);

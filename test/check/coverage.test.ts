@@ -11,13 +11,16 @@ describe("contract coverage (docs/coverage.json)", () => {
   });
 
   test("docs/coverage.md is rendered from the data (npm run generate)", () => {
-    expect(readFileSync(new URL("../../docs/coverage.md", import.meta.url), "utf8"), "docs/coverage.md is stale: run npm run generate").toBe(render(readEntries()));
+    expect(readFileSync(new URL("../../docs/coverage.md", import.meta.url), "utf8"), "docs/coverage.md is stale: run npm run generate").toBe(
+      render(readEntries()),
+    );
   });
 });
 
 describe("parseContract", () => {
   test("takes bullets (nested and numbered too), table body rows and paragraphs, under their heading, whitespace collapsed", () => {
-    const md = "# T\n\nIntro  text\nwraps.\n\n## A\n\n- one\n  wrapped\n  - inner\n\n1. first;\n\n| h | r |\n|---|---|\n| `x` | y \\| z |\n\n```json\n{}\n```\n";
+    const md =
+      "# T\n\nIntro  text\nwraps.\n\n## A\n\n- one\n  wrapped\n  - inner\n\n1. first;\n\n| h | r |\n|---|---|\n| `x` | y \\| z |\n\n```json\n{}\n```\n";
     expect(parseContract(md)).toEqual([
       { section: "T", kind: "paragraph", text: "Intro text wraps." },
       { section: "A", kind: "bullet", text: "one wrapped" },
@@ -41,7 +44,9 @@ describe("compare", () => {
     expect(compare([rule], [entry({ checks: ["X-*"] })], ["X-01", "X-02"])).toEqual([]);
   });
   test("a rule of the contract missing from the data (the contract changed)", () => {
-    expect(one(compare([rule, { ...rule, text: "new rule" }], [entry()], ["X-01"]))).toMatch(/contract bullet in "S": "new rule" is not in docs\/coverage.json: add an entry/);
+    expect(one(compare([rule, { ...rule, text: "new rule" }], [entry()], ["X-01"]))).toMatch(
+      /contract bullet in "S": "new rule" is not in docs\/coverage.json: add an entry/,
+    );
   });
   test("a data entry for a rule no longer in the contract", () => {
     const problems = compare([{ ...rule, text: "a rule, edited" }], [entry()], ["X-01"]);
@@ -56,7 +61,9 @@ describe("compare", () => {
     expect(compare([rule], [entry({ checks: ["X-01", "Y-*"] })], ["X-01"])).toEqual([expect.stringMatching(/names Y-\*, which is no check/)]);
   });
   test("an existing check that no rule cites", () => {
-    expect(one(compare([rule], [entry()], ["X-01", "X-02"]))).toBe("check X-02 covers no rule of the contract: add it to the rule it checks in docs/coverage.json");
+    expect(one(compare([rule], [entry()], ["X-01", "X-02"]))).toBe(
+      "check X-02 covers no rule of the contract: add it to the rule it checks in docs/coverage.json",
+    );
   });
   test("entries out of contract order, or twice", () => {
     const other = { ...rule, text: "b rule" };

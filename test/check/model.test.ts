@@ -46,7 +46,9 @@ test("curl lines quote the URL and the JSON body for a POSIX shell", () => {
   expect(curl("http://127.0.0.1:8080", { method: "POST", path: "/api/users", json: { name: "O'Brien", email: "o@example.com" } })).toBe(
     `curl -sSi -X POST 'http://127.0.0.1:8080/api/users' -H 'Content-Type: application/json' --data-raw '{"name":"O'\\''Brien","email":"o@example.com"}'`,
   );
-  expect(curl("http://127.0.0.1:8080", { method: "HEAD", path: "/api/users?page=2&per_page=3" })).toBe(`curl -sSI 'http://127.0.0.1:8080/api/users?page=2&per_page=3'`);
+  expect(curl("http://127.0.0.1:8080", { method: "HEAD", path: "/api/users?page=2&per_page=3" })).toBe(
+    `curl -sSI 'http://127.0.0.1:8080/api/users?page=2&per_page=3'`,
+  );
 });
 
 test("replay settings: the seed for every check, the path only for the check it names", () => {

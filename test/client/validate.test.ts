@@ -41,13 +41,19 @@ test("a problem's status must be the response's", () => {
 });
 test("a method the API implements nowhere: never a 2xx; 405 with Allow, 501, or any other problem", () => {
   for (const method of ["QUERY", "PROPFIND", "FROBNICATE"]) {
-    expect(validateResponse({ method, path: "/api/users", status: 200, headers: { "content-type": "application/json" }, body: json({}) })?.kind).toBe("undocumented status");
+    expect(validateResponse({ method, path: "/api/users", status: 200, headers: { "content-type": "application/json" }, body: json({}) })?.kind).toBe(
+      "undocumented status",
+    );
     expect(validateResponse({ method, path: "/api/users/1", status: 501, headers: problemJson, body: problem(501) })).toBeUndefined();
     expect(validateResponse({ method, path: "/health", status: 405, headers: { ...problemJson, allow: "GET, HEAD" }, body: problem(405) })).toBeUndefined();
     expect(validateResponse({ method, path: "/health", status: 400, headers: problemJson, body: problem(400) })).toBeUndefined();
   }
-  expect(validateResponse({ method: "QUERY", path: "/health", status: 405, headers: problemJson, body: problem(405) })?.message).toContain("required header Allow missing");
-  expect(validateResponse({ method: "QUERY", path: "/health", status: 400, headers: { "content-type": "text/plain" }, body: Buffer.from("no") })?.kind).toBe("wrong media type");
+  expect(validateResponse({ method: "QUERY", path: "/health", status: 405, headers: problemJson, body: problem(405) })?.message).toContain(
+    "required header Allow missing",
+  );
+  expect(validateResponse({ method: "QUERY", path: "/health", status: 400, headers: { "content-type": "text/plain" }, body: Buffer.from("no") })?.kind).toBe(
+    "wrong media type",
+  );
   expect(validateResponse({ method: "QUERY", path: "/health", status: 501, headers: problemJson, body: problem(400) })?.kind).toBe("schema violation");
 });
 test("a user's name counts code points and the contract's whitespace", () => {

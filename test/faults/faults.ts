@@ -32,7 +32,13 @@ export const targetName = (fault: string) => `fault:${fault}`;
  */
 export function faultTargets(spec = process.env.CONFORMANCE_FAULTS ?? "all"): Target[] {
   if (spec === "none") return [];
-  const names = spec === "all" ? FAULTS.map((f) => f.fault) : spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const names =
+    spec === "all"
+      ? FAULTS.map((f) => f.fault)
+      : spec
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
   const base = implementationTarget(join(ROOT, "fixtures/broken"));
   for (const name of names) {
     if (!FAULTS.some((f) => f.fault === name)) throw new UsageError(`CONFORMANCE_FAULTS: unknown fault "${name}"; see fixtures/faults.json`);

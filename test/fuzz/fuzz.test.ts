@@ -4,12 +4,26 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { CONFIG, REQUIREMENTS, SCHEMATHESIS_VERSION, ensureSchemathesis, failedRequests, failureSection, fuzzSettings, reportName, schemathesisArgs, summarizeJunit } from "../../harness/fuzz/fuzz.js";
+import {
+  CONFIG,
+  REQUIREMENTS,
+  SCHEMATHESIS_VERSION,
+  ensureSchemathesis,
+  failedRequests,
+  failureSection,
+  fuzzSettings,
+  reportName,
+  schemathesisArgs,
+  summarizeJunit,
+} from "../../harness/fuzz/fuzz.js";
 import { ROOT } from "../../harness/base/paths.js";
 
 /** The one-line UsageError a call rejects with. */
 async function usageError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => undefined, (e: Error) => e);
+  const e = await p.then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(e?.name).toBe("UsageError");
   expect(e!.message).not.toContain("\n");
   return e!.message;
@@ -39,7 +53,9 @@ describe("settings", () => {
 
 describe("the virtualenv", () => {
   test("Schemathesis is pinned, with everything it pulls in", () => {
-    const pins = readFileSync(REQUIREMENTS, "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const pins = readFileSync(REQUIREMENTS, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(pins).toContain(`schemathesis==${SCHEMATHESIS_VERSION}`);
     expect(pins.filter((l) => !/^[A-Za-z0-9_.-]+==[0-9][^\s]*$/.test(l))).toEqual([]);
   });
@@ -70,7 +86,8 @@ test("the JUnit report's totals and the failed cases", () => {
 </testsuites>`;
   expect(summarizeJunit(xml)).toEqual({ testcases: 3, failures: 1, errors: 1, failed: ["GET /api/users", "Stateful tests"] });
   expect(() => summarizeJunit("<testsuites/>")).toThrow(/no <testsuite>/);
-  const output = "...\n=================================== FAILURES ===================================\n_ GET /api/users _\ncurl ...\n=================================== SUMMARY ====================================\n";
+  const output =
+    "...\n=================================== FAILURES ===================================\n_ GET /api/users _\ncurl ...\n=================================== SUMMARY ====================================\n";
   expect(failureSection(output)).toMatch(/^=+ FAILURES =+\n_ GET \/api\/users _\ncurl \.\.\.$/);
   expect(failedRequests(output)).toEqual(["GET /api/users"]);
 });
@@ -90,7 +107,10 @@ describe("schemathesis.toml", () => {
       if (!/^[a-z][\w-]*\s*=/.test(line)) return;
       expect(lines[i - 1], `the line before "${line}"`).toMatch(/^#/);
       if (/expected-statuses|unexpected-methods|duplicate/.test(line)) {
-        const comment = lines.slice(0, i).reverse().findIndex((l) => !l.startsWith("#"));
+        const comment = lines
+          .slice(0, i)
+          .reverse()
+          .findIndex((l) => !l.startsWith("#"));
         expect(lines.slice(i - comment, i).join(" "), `the comment above "${line}"`).toMatch(/Contract, /);
       }
     });

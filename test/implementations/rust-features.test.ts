@@ -43,7 +43,9 @@ function drift(builds: Record<string, Features>): string[] {
       const missing = [...new Set(others.flatMap(([, theirs]) => [...theirs.get(crate)!]))].filter((f) => !have.has(f) && !meant.includes(f)).sort();
       if (!missing.length) continue;
       const by = others.filter(([, theirs]) => missing.some((f) => theirs.get(crate)!.has(f))).map(([other]) => other);
-      lines.push(`${name}: ${crate} lacks ${missing.join(", ")}, which ${by.join(" and ")} turn${by.length > 1 ? "" : "s"} on: add them to the build-time pins in ${name}/Cargo.toml`);
+      lines.push(
+        `${name}: ${crate} lacks ${missing.join(", ")}, which ${by.join(" and ")} turn${by.length > 1 ? "" : "s"} on: add them to the build-time pins in ${name}/Cargo.toml`,
+      );
     }
   }
   return lines;

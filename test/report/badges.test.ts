@@ -41,7 +41,14 @@ test("profile badges: passed over ran", () => {
 test("writeBadges writes SVG and shields.io endpoint JSON per target and per profile", () => {
   const dir = mkdtempSync(join(tmpdir(), "badges-"));
   const paths = writeBadges(sample, dir);
-  const names = ["rust-axum", "rust-axum-core", "rust-axum-recommended", "url-http---127.0.0.1-8080", "url-http---127.0.0.1-8080-core", "url-http---127.0.0.1-8080-recommended"];
+  const names = [
+    "rust-axum",
+    "rust-axum-core",
+    "rust-axum-recommended",
+    "url-http---127.0.0.1-8080",
+    "url-http---127.0.0.1-8080-core",
+    "url-http---127.0.0.1-8080-recommended",
+  ];
   const files = names.flatMap((n) => [`${n}.svg`, `${n}.json`]);
   expect(readdirSync(dir).sort()).toEqual([...files].sort());
   expect(paths.map((p) => p.slice(dir.length + 1)).sort()).toEqual([...files].sort());

@@ -22,5 +22,8 @@ test.each(SAMPLES)("%s matches harness/schemas/conformance.schema.json and names
   const report: unknown = JSON.parse(readFileSync(join(ROOT, file), "utf8"));
   expect(validate(report) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
   const made = (report as Report).targets.flatMap((t) => t.checks).filter((c) => real.get(c.id) !== `${c.level}\t${c.title}`);
-  expect(made.map((c) => `${c.id} ${c.level} ${c.title}`), "checks.tsv has each id with this level and title").toEqual([]);
+  expect(
+    made.map((c) => `${c.id} ${c.level} ${c.title}`),
+    "checks.tsv has each id with this level and title",
+  ).toEqual([]);
 });

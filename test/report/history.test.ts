@@ -15,7 +15,9 @@ const seq = (outcomes: string) => [...outcomes].map((c, run) => ({ run, outcome:
 
 describe("history files", () => {
   test("the fixture's newest run is what toHistoryRun makes of its report, and both files match the schema", () => {
-    const [older, newer] = readdirSync(join(FIXTURE, "history")).sort().map((n) => JSON.parse(readFileSync(join(FIXTURE, "history", n), "utf8")));
+    const [older, newer] = readdirSync(join(FIXTURE, "history"))
+      .sort()
+      .map((n) => JSON.parse(readFileSync(join(FIXTURE, "history", n), "utf8")));
     expect(newer).toEqual(toHistoryRun(report, {}));
     const validate = compileSchema<HistoryRun>("history");
     for (const run of [older, newer]) expect(validate(run), JSON.stringify(validate.errors)).toBe(true);
@@ -109,6 +111,9 @@ describe("transitions", () => {
     const { runs } = readHistory(join(FIXTURE, "history"));
     const t = trends(runs);
     expect([...t.keys()]).toEqual(["go-nethttp", "rust-axum"]);
-    expect(t.get("go-nethttp")!.map((p) => [p.run, p.scores.core!.passed, p.scores.core!.ran])).toEqual([[0, 10, 10], [1, 9, 10]]);
+    expect(t.get("go-nethttp")!.map((p) => [p.run, p.scores.core!.passed, p.scores.core!.ran])).toEqual([
+      [0, 10, 10],
+      [1, 9, 10],
+    ]);
   });
 });

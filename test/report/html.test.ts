@@ -42,7 +42,12 @@ test("a section harness/base/catalogue.ts does not list fails the page in one li
 
 test("the matrix follows the contract's section order, and every failure gets a detail row", () => {
   const html = renderHtml(sample);
-  expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(["The container", "The resource", "Ids in paths", "Errors"]);
+  expect([...html.matchAll(/<tr class="section"><th [^>]*><span>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual([
+    "The container",
+    "The resource",
+    "Ids in paths",
+    "Errors",
+  ]);
   expect([...html.matchAll(/<details id="(fail-[^"]*)"/g)].map((m) => m[1])).toEqual([
     "fail-url-http---127.0.0.1-8080-RES-03",
     "fail-url-http---127.0.0.1-8080-ERR-01",
@@ -77,18 +82,27 @@ test("flips back and forth fold into one flaky entry of the changes", () => {
   const html = renderHtml(oneFailure, { history: { runs, skipped: [] } });
   const changes = html.slice(html.indexOf('<section id="changes">'));
   expect(changes.match(/<li>/g)).toHaveLength(1);
-  expect(changes).toContain("<li><b>flaky</b> (passed ⇄ failed): 3 changes between run 2 (2025-01-14 11:00 UTC) and run 4 (2025-01-15 10:00 UTC), then failed</li>");
+  expect(changes).toContain(
+    "<li><b>flaky</b> (passed ⇄ failed): 3 changes between run 2 (2025-01-14 11:00 UTC) and run 4 (2025-01-15 10:00 UTC), then failed</li>",
+  );
 });
 
 const run = (script: string, env: Record<string, string>) =>
-  new Promise<{ stdout: string; stderr: string }>((resolve) => execFile("sh", ["-c", script], { env: { ...process.env, ...env } }, (_e, stdout, stderr) => resolve({ stdout, stderr })));
+  new Promise<{ stdout: string; stderr: string }>((resolve) =>
+    execFile("sh", ["-c", script], { env: { ...process.env, ...env } }, (_e, stdout, stderr) => resolve({ stdout, stderr })),
+  );
 
 /** Answers like go-nethttp with FAULT=missing-500 would, for the fixture's failing check. */
 async function brokenStub() {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      const [status, body] = req.method === "POST" ? [201, '{"id":7}'] : req.method === "DELETE" ? [204, ""] : [500, '{"type":"about:blank","title":"Internal Server Error","status":500}'];
+      const [status, body] =
+        req.method === "POST"
+          ? [201, '{"id":7}']
+          : req.method === "DELETE"
+            ? [204, ""]
+            : [500, '{"type":"about:blank","title":"Internal Server Error","status":500}'];
       res.writeHead(status, { "content-type": status === 500 ? "application/problem+json" : "application/json" }).end(body);
     });
   });
@@ -140,7 +154,7 @@ describe("in headless Chromium", () => {
     expect(text).toMatch(/9 of 10 that ran passed/);
     expect(await go.locator(".chip").allInnerTexts()).toEqual(["✓ recommended", "– validation-detail", "recommended"]);
     expect(await go.locator("img").getAttribute("alt")).toBe("conformance: core 90% · 1/10 profiles");
-    expect(await go.locator("img").evaluate((img: any) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await go.locator("img").evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0)).toBe(true);
     expect(text).toContain("sha256:51f22495a7d1…");
     expect(text).toContain("crud-conformance 0.1.0 · contract v1");
     expect(await go.locator("ul.fails li").allInnerTexts()).toEqual(["The resource: 1"]);
@@ -185,7 +199,7 @@ describe("in headless Chromium", () => {
     await tab.close();
     tab = await open("#view=failures&section=Ids+in+paths");
     expect(await visibleIds(tab)).toEqual([]);
-    await tab.goto(page + "#section=Ids%20in%20paths");
+    await tab.goto(`${page}#section=Ids%20in%20paths`);
     expect(await visibleIds(tab)).toEqual(["ID-10"]);
     await tab.close();
     tab = await open("#RES-07");
@@ -198,7 +212,7 @@ describe("in headless Chromium", () => {
     await expect.poll(() => tab.locator("#ERR-04").isVisible()).toBe(true);
     await tab.close();
     tab = await open("#fail-go-nethttp-RES-14");
-    expect(await tab.locator("#fail-go-nethttp-RES-14").evaluate((d: any) => d.open)).toBe(true);
+    expect(await tab.locator("#fail-go-nethttp-RES-14").evaluate((d: { open: boolean }) => d.open)).toBe(true);
     await tab.close();
   });
 
@@ -208,7 +222,7 @@ describe("in headless Chromium", () => {
     expect(await cell.innerText()).toContain("failed");
     await cell.click();
     const failure = tab.locator("#fail-go-nethttp-RES-14");
-    await expect.poll(() => failure.evaluate((d: any) => d.open)).toBe(true);
+    await expect.poll(() => failure.evaluate((d: { open: boolean }) => d.open)).toBe(true);
     const repro = await failure.locator("pre.repro").innerText();
     const expected = addReproducers(structuredClone(oneFailure)).targets[0]!.checks.find((c) => c.id === "RES-14")!.reproduce!;
     expect(repro).toBe(expected.join("\n"));
@@ -243,7 +257,9 @@ describe("in headless Chromium", () => {
       expect(await spark.first().locator("polyline").count()).toBe(1);
     }
     expect(await tab.locator("#t-go-nethttp table.trend tr").first().innerText()).toMatch(/core\s+9\/10\s+90%/);
-    expect(await tab.locator("#t-go-nethttp svg.spark title").first().textContent()).toBe("core over 2 run(s): 100% (2025-01-14 10:00) → 90% (2025-01-15 10:00)");
+    expect(await tab.locator("#t-go-nethttp svg.spark title").first().textContent()).toBe(
+      "core over 2 run(s): 100% (2025-01-14 10:00) → 90% (2025-01-15 10:00)",
+    );
     const rows = tab.locator("#changes table.changes tbody tr");
     expect(await rows.count()).toBe(1);
     expect(await rows.locator("li").allInnerTexts()).toEqual(["run 2 (2025-01-15 10:00 UTC): passed → failed"]);
@@ -251,7 +267,11 @@ describe("in headless Chromium", () => {
     expect(await tab.locator("#RES-14 a.chg").innerText()).toBe("⟲ 1 change");
     expect(await tab.locator("nav a[href='bench.html']").count()).toBe(1);
     const features = tab.locator("#features table");
-    expect(await features.locator("thead th").allInnerTexts()).toEqual(["target", "core", ...JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")).properties.profiles.items.enum]);
+    expect(await features.locator("thead th").allInnerTexts()).toEqual([
+      "target",
+      "core",
+      ...JSON.parse(readFileSync(join(ROOT, "harness/schemas/implementation.schema.json"), "utf8")).properties.profiles.items.enum,
+    ]);
     expect(await features.locator("tbody tr").count()).toBe(2);
     await tab.close();
   });
@@ -267,7 +287,10 @@ describe("in headless Chromium", () => {
   });
 
   test("renders a full-size report (every check × 4 targets) and prints how long it takes", async () => {
-    const tsv = readFileSync(join(ROOT, "test/check/__snapshots__/checks.tsv"), "utf8").trim().split("\n").map((l) => l.split("\t"));
+    const tsv = readFileSync(join(ROOT, "test/check/__snapshots__/checks.tsv"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     const base = oneFailure.targets[0]!;
     const big: Report = {
       ...oneFailure,
@@ -275,7 +298,13 @@ describe("in headless Chromium", () => {
         ...base,
         name,
         checks: tsv.map(([id, level, title], i) => {
-          const meta = { id: id!, level: level as "MUST", profile: (level === "MUST" ? "core" : "recommended") as "core", section: "Errors" as const, title: title! };
+          const meta = {
+            id: id!,
+            level: level as "MUST",
+            profile: (level === "MUST" ? "core" : "recommended") as "core",
+            section: "Errors" as const,
+            title: title!,
+          };
           return (i + t) % 61 === 0 ? { ...base.checks.find((c) => c.outcome === "failed")!, ...meta } : { ...meta, outcome: "passed" as const, durationMs: 7 };
         }),
       })),

@@ -84,7 +84,12 @@ describe("shell quoting", () => {
 });
 
 describe("curl lines", () => {
-  const req = (method: string, url: string, headers: Record<string, string> = {}, body?: string) => ({ method, url, headers: { connection: "close", ...headers }, ...(body === undefined ? {} : { body }) });
+  const req = (method: string, url: string, headers: Record<string, string> = {}, body?: string) => ({
+    method,
+    url,
+    headers: { connection: "close", ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
 
   test("GET: no -X, the path in the double-quoted $BASE when it is plain", () => {
     expect(curlLines(req("GET", "/api/users?page=2&per_page=5"))).toEqual([`curl -sS -i -m 30 -w '\\n' "$BASE/api/users?page=2&per_page=5"`]);
@@ -113,7 +118,9 @@ describe("curl lines", () => {
   });
 
   test("a body without Content-Length was sent chunked", () => {
-    expect(curlLines(req("PATCH", "/api/users/1", json, "{}"))[0]).toContain(`-X PATCH "$BASE/api/users/1" -H 'content-type: application/json' -H 'Transfer-Encoding: chunked' --data-binary '{}'`);
+    expect(curlLines(req("PATCH", "/api/users/1", json, "{}"))[0]).toContain(
+      `-X PATCH "$BASE/api/users/1" -H 'content-type: application/json' -H 'Transfer-Encoding: chunked' --data-binary '{}'`,
+    );
   });
 
   test("an empty header value is sent as 'name;'", () => {
@@ -126,9 +133,13 @@ describe("curl lines", () => {
   });
 
   test("a truncated body says so and is rebuilt to its size", () => {
-    const recorded = `${padded(LIMIT + 1).subarray(0, 2048).toString()}… (${LIMIT + 1} bytes)`;
+    const recorded = `${padded(LIMIT + 1)
+      .subarray(0, 2048)
+      .toString()}… (${LIMIT + 1} bytes)`;
     const lines = curlLines(req("POST", "/api/users", { ...json, "content-length": String(LIMIT + 1) }, recorded));
-    expect(lines[0]).toBe(`# the report kept the first 2,048 of the body's 1,048,577 bytes: the rest is " " repeated, then "}" (how the suite builds its large bodies), not the bytes sent`);
+    expect(lines[0]).toBe(
+      `# the report kept the first 2,048 of the body's 1,048,577 bytes: the rest is " " repeated, then "}" (how the suite builds its large bodies), not the bytes sent`,
+    );
     expect(lines[1]).toMatch(/^\{ printf '\{"name":"Padded",.*'; head -c 1046528 \/dev\/zero \| tr '\\0' ' '; printf '\}'; \} \| curl .* --data-binary @-$/);
   });
 
@@ -159,7 +170,10 @@ describe("reproducers", () => {
     expect(lines[6]).toBe(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/\${ID1:-7}"`);
     expect(lines[7]).toMatch(/^curl -sS -i -m 30 -w '\\n' -X PUT "\$BASE\/api\/users\/\$\{ID1:-7\}" /);
     // A fresh server gives another id; one that already holds the e-mail answers 409 and gives none.
-    for (const [status, location, expected] of [[201, "/api/users/3", "/api/users/3"], [409, undefined, "/api/users/7"]] as const) {
+    for (const [status, location, expected] of [
+      [201, "/api/users/3", "/api/users/3"],
+      [409, undefined, "/api/users/7"],
+    ] as const) {
       const server = await recordingServer((req, res) => res.writeHead(req.method === "POST" ? status : 200, location ? { location } : {}).end());
       await run("sh", lines.join("\n"), { BASE: server.url });
       server.close();
@@ -214,7 +228,16 @@ describe("replayed in a shell, curl sends what the suite sent", () => {
     await api.request("POST", "/api/users", { body: `"${"x".repeat(LIMIT)}"`, headers: json });
     await api.request("PATCH", "/api/users/1", { body: "{}", headers: { "content-type": "application/merge-patch+json" }, chunked: 1 });
     suiteSent.push(...server.received.splice(0));
-    check = { id: "X-01", level: "MUST", profile: "core", section: "Errors", title: "MUST x", outcome: "failed", reason: "r", exchanges: api.recorder.exchanges };
+    check = {
+      id: "X-01",
+      level: "MUST",
+      profile: "core",
+      section: "Errors",
+      title: "MUST x",
+      outcome: "failed",
+      reason: "r",
+      exchanges: api.recorder.exchanges,
+    };
     target = { name: `url:${server.url}`, kind: "url", image: null, imageId: null, url: server.url, manifest: null, profiles: [], checks: [check] };
   }, 30_000);
   afterAll(() => server?.close());

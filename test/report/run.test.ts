@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "../../harness/report/types.js";
-import { startStub, VITEST_BIN } from "../helpers/stub-server.js";
+import { startStub, VITEST_BIN } from "../../scripts/stub-server.js";
 import { compileSchema } from "../../harness/report/schemas.js";
 
 const validReport = compileSchema<Report>("conformance");
@@ -24,7 +24,14 @@ afterAll(() => stub.close());
 /** Runs RES-01 and ID-01 against the stub; returns the exit code and the report. */
 async function run(expectations?: object) {
   const dir = mkdtempSync(join(tmpdir(), "run-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_CHECKS: "RES-01,ID-01", CONFORMANCE_ONLY: "1", CONFORMANCE_WORKERS: "1", CONFORMANCE_REPORT_DIR: dir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONFORMANCE_TARGETS: `url:${url}`,
+    CONFORMANCE_CHECKS: "RES-01,ID-01",
+    CONFORMANCE_ONLY: "1",
+    CONFORMANCE_WORKERS: "1",
+    CONFORMANCE_REPORT_DIR: dir,
+  };
   if (expectations) {
     env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json");
     writeFileSync(env.CONFORMANCE_EXPECTATIONS, JSON.stringify(expectations));

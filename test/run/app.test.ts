@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import type { Report } from "../../harness/report/types.js";
-import { VITEST_BIN } from "../helpers/stub-server.js";
+import { VITEST_BIN } from "../../scripts/stub-server.js";
 
 const APP = "fixtures/app/users.ts";
 
@@ -25,7 +25,9 @@ async function run(fault?: string) {
     DOCKER_HOST: "unix:///nonexistent.sock", // no engine: an app: run must not need one
     ...(fault ? { APP_FAULT: fault } : {}),
   };
-  const code = await new Promise<number>((resolve) => execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)));
+  const code = await new Promise<number>((resolve) =>
+    execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
+  );
   const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
   return { code, target: report.targets[0]!, byId: Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c])) };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "../../harness/report/types.js";
-import { startStub, VITEST_BIN } from "../helpers/stub-server.js";
+import { startStub, VITEST_BIN } from "../../scripts/stub-server.js";
 
 let stub: Awaited<ReturnType<typeof startStub>>;
 let env: NodeJS.ProcessEnv;

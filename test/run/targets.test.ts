@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { loadManifest, implementationNames } from "../../harness/run/manifest.js";
 import { ROOT } from "../../harness/base/paths.js";
 import { resolveTargets } from "../../harness/run/targets.js";
-import { VITEST_BIN } from "../helpers/stub-server.js";
+import { VITEST_BIN } from "../../scripts/stub-server.js";
 import { networkMode } from "../../harness/run/pod.js";
 
 const valid = {
@@ -43,13 +43,16 @@ const oneLine = (fn: () => unknown) => {
 
 describe("manifests", () => {
   test("a valid manifest loads", () => expect(loadManifest(folder(valid)).framework).toBe("net/http"));
-  test("a missing field is named", () => expect(oneLine(() => loadManifest(folder({ ...valid, build: undefined })))).toMatch(/implementation\.json: field "\/build"/));
+  test("a missing field is named", () =>
+    expect(oneLine(() => loadManifest(folder({ ...valid, build: undefined })))).toMatch(/implementation\.json: field "\/build"/));
   test("a wrong type is named", () => expect(oneLine(() => loadManifest(folder({ ...valid, profiles: "core" })))).toMatch(/field "\/profiles" must be array/));
   test("an unknown profile is named", () => expect(oneLine(() => loadManifest(folder({ ...valid, profiles: ["fast"] })))).toMatch(/field "\/profiles\/0"/));
   test("an unknown field is named", () => expect(oneLine(() => loadManifest(folder({ ...valid, extra: 1 })))).toMatch(/field "\/extra"/));
   test("broken JSON names the file", () => expect(oneLine(() => loadManifest(folder("{ nope")))).toMatch(/implementation\.json: .*JSON/));
-  test("a name that is not the folder's is named", () => expect(oneLine(() => loadManifest(folder(valid, "other")))).toMatch(/"\/name" is "demo-impl" but must equal the folder name "other"/));
-  test("a missing Dockerfile is named", () => expect(oneLine(() => loadManifest(folder({ ...valid, dockerfile: "Nope" })))).toMatch(/"\/dockerfile" names Nope/));
+  test("a name that is not the folder's is named", () =>
+    expect(oneLine(() => loadManifest(folder(valid, "other")))).toMatch(/"\/name" is "demo-impl" but must equal the folder name "other"/));
+  test("a missing Dockerfile is named", () =>
+    expect(oneLine(() => loadManifest(folder({ ...valid, dockerfile: "Nope" })))).toMatch(/"\/dockerfile" names Nope/));
   test("every bundled implementation's manifest is valid", () => {
     for (const name of implementationNames()) expect(() => resolveTargets(name), name).not.toThrow();
   });
@@ -57,7 +60,8 @@ describe("manifests", () => {
 
 describe("CONFORMANCE_TARGETS", () => {
   test("unset means every implementation folder", () => expect(resolveTargets("").map((t) => t.name)).toEqual(implementationNames()));
-  test("an unknown name lists the known ones", () => expect(oneLine(() => resolveTargets("nope"))).toMatch(`unknown target "nope"; known: ${implementationNames().join(", ")}`));
+  test("an unknown name lists the known ones", () =>
+    expect(oneLine(() => resolveTargets("nope"))).toMatch(`unknown target "nope"; known: ${implementationNames().join(", ")}`));
   test("image: and url: entries", () => {
     const [image, url] = resolveTargets("image:acme/users:1.2, url:http://127.0.0.1:8080/");
     expect(image).toMatchObject({ kind: "image", image: "acme/users:1.2", name: "image:acme/users:1.2" });
@@ -83,7 +87,9 @@ describe("the Docker engine", () => {
       execFile(process.execPath, [VITEST_BIN, "list"], { env, cwd: ROOT }, (e, _, err) => resolve({ code: e ? Number(e.code) : 0, stderr: err })),
     );
     expect(code).toBe(2);
-    expect(stderr).toMatch(/crud-conformance: no Docker engine answers at DOCKER_HOST=tcp:\/\/127\.0\.0\.1:9; start it there, or use CONFORMANCE_TARGETS=url:<base-url>\n/);
+    expect(stderr).toMatch(
+      /crud-conformance: no Docker engine answers at DOCKER_HOST=tcp:\/\/127\.0\.0\.1:9; start it there, or use CONFORMANCE_TARGETS=url:<base-url>\n/,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });

@@ -5,9 +5,13 @@
 import { expect, test } from "vitest";
 import { scale } from "./scale.js";
 
-test("12 copies of a correct server get the outcomes one copy gets, every check of BODY-* and CON-* passing", async () => {
-  const runs = await scale({ ...process.env, SCALE_N: "1,12", SCALE_CHECKS: "BODY-*,CON-*", SCALE_OTHERS: "copies" });
-  expect(runs.map((r) => r.differences)).toEqual([[], []]);
-  expect(runs.map((r) => r.exitCode)).toEqual([0, 0]);
-  expect(runs[1]!.compared).toBe(12 * runs[0]!.compared);
-}, 10 * 60_000);
+test(
+  "12 copies of a correct server get the outcomes one copy gets, every check of BODY-* and CON-* passing",
+  async () => {
+    const runs = await scale({ ...process.env, SCALE_N: "1,12", SCALE_CHECKS: "BODY-*,CON-*", SCALE_OTHERS: "copies" });
+    expect(runs.map((r) => r.differences)).toEqual([[], []]);
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0]);
+    expect(runs[1]!.compared).toBe(12 * runs[0]!.compared);
+  },
+  10 * 60_000,
+);

@@ -52,9 +52,21 @@ function cpu() {
   const [, ...all] = read("/proc/stat").split("\n")[0]!.trim().split(/\s+/);
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = all.map(Number); // idle and iowait are not busy
   /** utime + stime (fields 14, 15), and cutime + cstime (16, 17): the children waited for, this run's whole tree. */
-  const times = (pid: string, from: number) => read(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ").slice(from - 3, from - 1).map(Number).reduce((a, b) => a + b, 0);
+  const times = (pid: string, from: number) =>
+    read(`/proc/${pid}/stat`)
+      .replace(/^.*\) /, "")
+      .split(" ")
+      .slice(from - 3, from - 1)
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
   const pids = (name: string) => execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
-  const engine = ["dockerd", "containerd"].flatMap((n) => { try { return pids(n); } catch { return []; } });
+  const engine = ["dockerd", "containerd"].flatMap((n) => {
+    try {
+      return pids(n);
+    } catch {
+      return [];
+    }
+  });
   const v1 = read("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage");
   const v2 = /usage_usec (\d+)/.exec(read("/sys/fs/cgroup/system.slice/cpu.stat"))?.[1];
   return {
@@ -65,7 +77,12 @@ function cpu() {
   };
 }
 type Cpu = ReturnType<typeof cpu>;
-const minus = (a: Cpu, b: Cpu): Cpu => ({ machine: a.machine - b.machine, harness: a.harness - b.harness, servers: a.servers - b.servers, engine: a.engine - b.engine });
+const minus = (a: Cpu, b: Cpu): Cpu => ({
+  machine: a.machine - b.machine,
+  harness: a.harness - b.harness,
+  servers: a.servers - b.servers,
+  engine: a.engine - b.engine,
+});
 
 function sizes(raw = process.env.SCALE_N ?? "1,10,40,80"): number[] {
   const n = raw.split(",").map((s) => s.trim());
@@ -114,7 +131,12 @@ function conformance(targets: string[], checks: string | undefined) {
     const child = spawn("npm", ["run", "-s", "conformance"], {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, CONFORMANCE_TARGETS: targets.map((i) => `image:${i}`).join(","), CONFORMANCE_REPORT_DIR: reports, ...(checks ? { CONFORMANCE_CHECKS: checks } : {}) },
+      env: {
+        ...process.env,
+        CONFORMANCE_TARGETS: targets.map((i) => `image:${i}`).join(","),
+        CONFORMANCE_REPORT_DIR: reports,
+        ...(checks ? { CONFORMANCE_CHECKS: checks } : {}),
+      },
     });
     const stop = () => child.kill("SIGINT");
     process.once("SIGINT", stop);
@@ -134,8 +156,7 @@ function conformance(targets: string[], checks: string | undefined) {
   });
 }
 
-const outcomes = (report: Report, target: string) =>
-  new Map((report.targets.find((t) => t.name === target)?.checks ?? []).map((c) => [c.id, c]));
+const outcomes = (report: Report, target: string) => new Map((report.targets.find((t) => t.name === target)?.checks ?? []).map((c) => [c.id, c]));
 
 export async function scale(env = process.env): Promise<ScaleRun[]> {
   const ns = sizes(env.SCALE_N);
@@ -147,7 +168,9 @@ export async function scale(env = process.env): Promise<ScaleRun[]> {
   let reference: Map<string, { outcome: Outcome }> | undefined;
   for (const n of ns) {
     const targets = await images(base, n, others);
-    console.error(`scale: ${n} target${n === 1 ? "" : "s"} (${others === "copies" ? "copies of the correct server" : "the correct server and broken ones"})...`);
+    console.error(
+      `scale: ${n} target${n === 1 ? "" : "s"} (${others === "copies" ? "copies of the correct server" : "the correct server and broken ones"})...`,
+    );
     const { report, seconds, cpu: used, exitCode } = await conformance(targets, env.SCALE_CHECKS);
     const compared = others === "copies" ? targets : [targets[0]!];
     reference ??= outcomes(report, `image:${targets[0]}`);
@@ -164,8 +187,11 @@ export async function scale(env = process.env): Promise<ScaleRun[]> {
     }
     const run = { n, seconds, cpu: used, compared: count, differences, exitCode };
     runs.push(run);
-    console.error(`scale: N=${n}: ${seconds.toFixed(1)} s, ${ownCpu(run).toFixed(0)} core-s (${(ownCpu(run) / n).toFixed(1)} per target), ${differences.length} of ${count} outcomes differ from N=${ns[0]}, exit ${exitCode}`);
-    for (const d of differences.slice(0, 10)) console.error(`  ${d.target} ${d.id}: ${d.outcome}, at N=${ns[0]} ${d.reference}${d.reason ? ` (${d.reason})` : ""}`);
+    console.error(
+      `scale: N=${n}: ${seconds.toFixed(1)} s, ${ownCpu(run).toFixed(0)} core-s (${(ownCpu(run) / n).toFixed(1)} per target), ${differences.length} of ${count} outcomes differ from N=${ns[0]}, exit ${exitCode}`,
+    );
+    for (const d of differences.slice(0, 10))
+      console.error(`  ${d.target} ${d.id}: ${d.outcome}, at N=${ns[0]} ${d.reference}${d.reason ? ` (${d.reason})` : ""}`);
   }
   return runs;
 }

@@ -54,9 +54,7 @@ test(`BENCH_QUICK=1 npm run bench against ${target} writes a report that matches
   expect(report.gate.source).toBe("skipped");
   expect(report.targets.map((t) => t.name)).toEqual([target]);
   const [t] = report.targets;
-  expect(t!.ladder.map((p) => [p.scenario, p.connections, p.runs.length])).toEqual([
-    ["get-one", 64, 2],
-  ]);
+  expect(t!.ladder.map((p) => [p.scenario, p.connections, p.runs.length])).toEqual([["get-one", 64, 2]]);
   expect(report.ceiling.ladder).toHaveLength(1);
   expect(t!.fixedRate.map((f) => f.scenario)).toEqual(oha ? ["get-one"] : []);
   expect(report.generators.oha?.version ?? null).toBe(oha ? oha.version : null);

@@ -127,7 +127,10 @@ describe("ids, page and per_page are decimal integers within signed 64 bits", ()
     const text = fc
       .tuple(value, fc.nat({ max: 3 }), fc.constantFrom("", "", "+", " "))
       .map(([v, zeros, prefix]) => (v < 0n ? `-${"0".repeat(zeros)}${-v}` : `${prefix}${"0".repeat(zeros)}${v}`));
-    fc.assert(fc.property(fc.oneof(text, fc.string({ maxLength: 22 })), (s) => expectSame(s)), { seed: 8, numRuns: 5_000 });
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string({ maxLength: 22 })), (s) => expectSame(s)),
+      { seed: 8, numRuns: 5_000 },
+    );
   });
 });
 
@@ -187,7 +190,10 @@ test("Redocly reads lengths and whitespace as ajv does (example values linted ag
   const dir = mkdtempSync(join(tmpdir(), "spec-examples-"));
   try {
     writeFileSync(join(dir, "openapi.yaml"), stringify(copy));
-    writeFileSync(join(dir, "redocly.yaml"), "extends: [recommended]\nrules:\n  no-invalid-schema-examples: error\n  operation-4xx-response: off\n  no-unused-components: off\n");
+    writeFileSync(
+      join(dir, "redocly.yaml"),
+      "extends: [recommended]\nrules:\n  no-invalid-schema-examples: error\n  operation-4xx-response: off\n  no-unused-components: off\n",
+    );
     const redocly = join(ROOT, "node_modules/.bin/redocly");
     const out = await run(redocly, ["lint", "openapi.yaml", "--format=json"], { cwd: dir }).catch((e: { stdout: string }) => e);
     const problems = JSON.parse(out.stdout.slice(out.stdout.indexOf("{"))).problems as { ruleId: string; location: { pointer: string }[] }[];

@@ -1,4 +1,4 @@
-// For the suite's own tests: a server on loopback that is healthy and answers 501 problem+json to
+// For the suite's own tests and scripts/list-checks.ts: a server on loopback that is healthy and answers 501 problem+json to
 // everything else, after reading the whole request body (so early answers never race the upload).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,4 +17,4 @@ export async function startStub(): Promise<{ url: string; close: () => void }> {
 }
 
 /** vitest's own entry point: a nested run started with `node` directly, not through npx (a second of CPU each). */
-export const VITEST_BIN = new URL("../../node_modules/vitest/vitest.mjs", import.meta.url).pathname;
+export const VITEST_BIN = new URL("../node_modules/vitest/vitest.mjs", import.meta.url).pathname;
