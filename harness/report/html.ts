@@ -36,6 +36,9 @@ function stateOf(c: ReportCheck | undefined): State {
   return c.expected || c.gating === false ? "warn" : "fail";
 }
 
+/** The frame of every <pre> on the page: requests, responses, server logs and reproducers. */
+const PRE_BOX = "max-height:340px;overflow:auto;background:#fff;border:1px solid #d1d9e0;border-radius:4px;padding:6px;margin:2px 0;font-size:12px";
+
 const CSS = `
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;padding:16px;color:#1f2328;max-width:1600px}
@@ -92,7 +95,7 @@ tr.detail summary{cursor:pointer;font-size:13px}
 tr.detail details[open]{padding-bottom:8px}
 .detail-body{position:sticky;left:6px;max-width:min(1200px,calc(100vw - 60px))}
 .xchg{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:4px 0}
-pre{white-space:pre-wrap;word-break:break-word;max-height:340px;overflow:auto;background:#fff;border:1px solid #d1d9e0;border-radius:4px;padding:6px;margin:2px 0;font-size:12px}
+pre{white-space:pre-wrap;word-break:break-word;${PRE_BOX}}
 pre.repro{background:#0d1117;color:#e6edf3;border-color:#0d1117}
 button.copy{font:inherit;font-size:12px;margin-left:8px}
 table.changes td ul{margin:0;padding-left:18px}
@@ -188,11 +191,11 @@ function trendHtml(points: TrendPoint[], runs: HistoryRun[]): string {
     if (!series.length) return [];
     const values = series.map((p) => p.scores[profile]!.passed / p.scores[profile]!.ran);
     const fmt = (v: number) => `${Math.floor(v * 100)}%`;
-    const label = `${profile} over ${series.length} run(s): ${series.map((p, i) => `${fmt(values[i]!)} (${runs[p.run]!.startedAt.slice(0, 16).replace("T", " ")})`).join(" → ")}`;
+    const startedAt = (p: TrendPoint) => runs[p.run]!.startedAt.slice(0, 16).replace("T", " ");
+    const label = `${profile} over ${series.length} run(s): ${series.map((p, i) => `${fmt(values[i]!)} (${startedAt(p)})`).join(" → ")}`;
     const now = series.at(-1)!.scores[profile]!;
-    return [
-      `<tr><td>${esc(profile)}</td><td class="n">${now.passed}/${now.ran}</td><td class="n">${fmt(values.at(-1)!)}</td><td class="spark">${sparkline(values, label)}</td></tr>`,
-    ];
+    const numbers = `<td class="n">${now.passed}/${now.ran}</td><td class="n">${fmt(values.at(-1)!)}</td>`;
+    return [`<tr><td>${esc(profile)}</td>${numbers}<td class="spark">${sparkline(values, label)}</td></tr>`];
   });
   const note =
     points.length < 2
@@ -214,7 +217,8 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
           const tl = byProfile.get(p);
           if (!tl?.ran) return `<span class="chip" title="claimed; no check of it ran">– ${esc(p)}</span>`;
           const ok = passed.includes(p);
-          return `<span class="chip ${ok ? "ok" : "bad"}" title="${ok ? "claimed and passed" : `claimed; ${tl.failed} failed of ${tl.ran} that ran`}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
+          const title = ok ? "claimed and passed" : `claimed; ${tl.failed} failed of ${tl.ran} that ran`;
+          return `<span class="chip ${ok ? "ok" : "bad"}" title="${title}">${ok ? "✓" : "✗"} ${esc(p)}</span>`;
         })
         .join("")
     : `<span class="meta">core only</span>`;
@@ -253,10 +257,14 @@ function card(report: Report, t: ReportTarget, trend: TrendPoint[], runs: Histor
     ["suite", `${esc(report.suite.name)} ${esc(report.suite.version)} · contract ${esc(report.suite.contract)}`],
   ].filter((f): f is string[] => Boolean(f));
   const skipped = core?.skipped ? `; ${core.skipped} skipped` : "";
+  const badgeLink = `<a href="badges/${esc(badgeName(t))}.svg"><img alt="conformance: ${esc(badge.message)}" src="${dataUri(makeBadge(badge))}"></a>`;
+  const homepage = m ? `<a href="${esc(safeHref(m.homepage))}">${esc(m.homepage)}</a>` : "";
+  const about = m ? `<div class="meta">${esc(m.language)} · ${esc(m.framework)} ${esc(m.version)} · ${homepage}</div>` : "";
+  const score = `<span class="pct c-${esc(badge.color)}">${pct === null ? "n/a" : `${pct}%`}</span>`;
   return `<article class="card" id="t-${esc(slug(t.name))}">
-<div class="card-head"><h3>${esc(t.name)}</h3><a href="badges/${esc(badgeName(t))}.svg"><img alt="conformance: ${esc(badge.message)}" src="${dataUri(makeBadge(badge))}"></a></div>
-${m ? `<div class="meta">${esc(m.language)} · ${esc(m.framework)} ${esc(m.version)} · <a href="${esc(safeHref(m.homepage))}">${esc(m.homepage)}</a></div>` : ""}
-<div class="score"><span class="pct c-${esc(badge.color)}">${pct === null ? "n/a" : `${pct}%`}</span>core <span class="meta">(${core?.passed ?? 0} of ${core?.ran ?? 0} that ran passed${skipped})</span></div>
+<div class="card-head"><h3>${esc(t.name)}</h3>${badgeLink}</div>
+${about}
+<div class="score">${score}core <span class="meta">(${core?.passed ?? 0} of ${core?.ran ?? 0} that ran passed${skipped})</span></div>
 <div><span class="lbl">claims</span>${claims}</div>
 <div><span class="lbl">passes</span>${passes}</div>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>
@@ -276,7 +284,8 @@ function features(report: Report): string {
       const mark = claimed ? " ●" : "";
       if (!n?.ran) return `<td class="none" title="${n ? "no check ran" : "no check in this run"}${claimed ? "; claimed" : ""}">—${mark}</td>`;
       const ok = n.failed === 0;
-      return `<td class="${ok ? "pass" : "fail"}" title="${n.passed} of ${n.ran} passed${claimed ? "; claimed" : "; not claimed"}">${ok ? "✓" : "✗"} ${n.passed}/${n.ran}${mark}</td>`;
+      const title = `${n.passed} of ${n.ran} passed${claimed ? "; claimed" : "; not claimed"}`;
+      return `<td class="${ok ? "pass" : "fail"}" title="${title}">${ok ? "✓" : "✗"} ${n.passed}/${n.ran}${mark}</td>`;
     });
     return `<tr><th scope="row"><a href="#t-${esc(slug(t.name))}">${esc(t.name)}</a></th>${cells.join("")}</tr>`;
   });
@@ -305,15 +314,18 @@ function failureHtml(t: ReportTarget, c: ReportCheck, span: number): string {
   const label = state === "warn" && c.expected ? "expected failure" : LABEL[state];
   const expected = c.expected ? `<div>Expected: <b>${esc(c.expected.outcome)}</b> — ${esc(c.expected.reason)}</div>` : "";
   const exchanges = (c.exchanges ?? [])
-    .map(
-      (x, i) =>
-        `<div class="xchg"><div><h4>Request ${i + 1}</h4>${pre((steps?.steps[i] ?? curlLines(x.request)).join("\n"))}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`,
-    )
+    .map((x, i) => {
+      const request = pre((steps?.steps[i] ?? curlLines(x.request)).join("\n"));
+      return `<div class="xchg"><div><h4>Request ${i + 1}</h4>${request}</div><div><h4>Response ${i + 1}</h4>${pre(responseText(x))}</div></div>`;
+    })
     .join("");
-  return `<tr class="detail" data-for="${esc(c.id)}"><td colspan="${span}"><details id="${esc(id)}"><summary><span class="sym">${SYMBOL[state]}</span><b>${esc(t.name)}</b> ${esc(label)}: ${esc(c.reason ?? "")}</summary>
+  const summary = `<summary><span class="sym">${SYMBOL[state]}</span><b>${esc(t.name)}</b> ${esc(label)}: ${esc(c.reason ?? "")}</summary>`;
+  const copy = `<button type="button" class="copy" data-copy="r-${esc(id)}" hidden>copy</button>`;
+  const log = c.log ? `<h4>Server log <span class="meta">(last lines)</span></h4>${pre(c.log)}` : "";
+  return `<tr class="detail" data-for="${esc(c.id)}"><td colspan="${span}"><details id="${esc(id)}">${summary}
 <div class="detail-body">${expected}
-<h4>Reproduce <span class="meta">(paste into a shell)</span><button type="button" class="copy" data-copy="r-${esc(id)}" hidden>copy</button></h4>${pre(lines.join("\n"), ` class="repro" id="r-${esc(id)}"`)}
-${exchanges}${c.log ? `<h4>Server log <span class="meta">(last lines)</span></h4>${pre(c.log)}` : ""}</div></details></td></tr>`;
+<h4>Reproduce <span class="meta">(paste into a shell)</span>${copy}</h4>${pre(lines.join("\n"), ` class="repro" id="r-${esc(id)}"`)}
+${exchanges}${log}</div></details></td></tr>`;
 }
 
 function cellHtml(t: ReportTarget, c: ReportCheck | undefined): string {
@@ -331,10 +343,15 @@ function cellHtml(t: ReportTarget, c: ReportCheck | undefined): string {
 
 function targetHeader(t: ReportTarget): string {
   const core = tally(t.checks, "profile").get("core");
-  return `<th scope="col"><div class="name"><a href="#t-${esc(slug(t.name))}">${esc(t.name)}</a></div><div class="meta">core ${core?.passed ?? 0}/${core?.ran ?? 0}</div></th>`;
+  const name = `<div class="name"><a href="#t-${esc(slug(t.name))}">${esc(t.name)}</a></div>`;
+  return `<th scope="col">${name}<div class="meta">core ${core?.passed ?? 0}/${core?.ran ?? 0}</div></th>`;
 }
 
 const VIEW_LABELS = { all: "All checks", failures: "Failures", differences: "Differences", changed: "Changed across runs" } as const;
+
+const DIFFERENCES_NOTE =
+  "<span>Differences: the targets that ran a check got different outcomes " +
+  "(a check a target cannot run, such as a restart on a url: target, does not count).</span>";
 
 function matrix(report: Report, rows: Row[], changed: Map<string, Map<string, Change[]>>): string {
   const span = report.targets.length + 1;
@@ -360,7 +377,11 @@ function matrix(report: Report, rows: Row[], changed: Map<string, Map<string, Ch
       body.push(`<tr class="profile"><th colspan="${span}" scope="rowgroup"><span>profile: ${esc(profile)}</span></th></tr>`);
     }
     const f = flags[i]!;
-    const data = `data-section="${esc(meta.section)}" data-text="${esc(`${meta.id} ${meta.title}`.toLowerCase())}" data-failures="${+f.failures}" data-differences="${+f.differences}" data-changed="${+f.changed}"`;
+    const data = [
+      `data-section="${esc(meta.section)}"`,
+      `data-text="${esc(`${meta.id} ${meta.title}`.toLowerCase())}"`,
+      `data-failures="${+f.failures}" data-differences="${+f.differences}" data-changed="${+f.changed}"`,
+    ].join(" ");
     const n = [...(changed.get(meta.id)?.values() ?? [])].reduce((s, cs) => s + cs.length, 0);
     const chg = f.changed
       ? `<a class="chg" href="#changes-${esc(meta.id)}" title="outcome changed across runs: see Changes">⟲ ${n} change${n === 1 ? "" : "s"}</a>`
@@ -389,7 +410,7 @@ function matrix(report: Report, rows: Row[], changed: Map<string, Map<string, Ch
 <span id="shown" class="meta" aria-live="polite">${rows.length} of ${rows.length} checks</span>
 </form>
 <div class="legend meta">${legend}<span><span class="now">now passing</span> expected to fail, but passed</span>
-<span>Differences: the targets that ran a check got different outcomes (a check a target cannot run, such as a restart on a url: target, does not count).</span></div>
+${DIFFERENCES_NOTE}</div>
 <div class="matrix-wrap"><table id="matrix">
 <thead><tr><th scope="col">check</th>${report.targets.map(targetHeader).join("")}</tr></thead>
 <tbody>
@@ -410,7 +431,8 @@ function runLabel(runs: HistoryRun[], i: number): string {
 
 function changeHtml(c: Change, runs: HistoryRun[]): string {
   if (c.kind === "transition") return `<li>${runLabel(runs, c.at)}: <b>${esc(c.from)} → ${esc(c.to)}</b></li>`;
-  return `<li><b>flaky</b> (${esc(c.outcomes.join(" ⇄ "))}): ${c.flips} changes between ${runLabel(runs, c.first)} and ${runLabel(runs, c.last)}, then ${esc(c.to)}</li>`;
+  const between = `${runLabel(runs, c.first)} and ${runLabel(runs, c.last)}`;
+  return `<li><b>flaky</b> (${esc(c.outcomes.join(" ⇄ "))}): ${c.flips} changes between ${between}, then ${esc(c.to)}</li>`;
 }
 
 function changesSection(report: Report, history: History, changed: Map<string, Map<string, Change[]>>): string {
@@ -423,8 +445,9 @@ function changesSection(report: Report, history: History, changed: Map<string, M
     let first = true;
     for (const [target, list] of byTarget) {
       const title = titles.get(id);
+      const name = title ? esc(title) : `<span class="meta">(not in this run)</span>`;
       const head = first
-        ? `<th scope="rowgroup" rowspan="${byTarget.size}" id="changes-${esc(id)}"><a class="id" href="#${esc(id)}">${esc(id)}</a>${title ? esc(title) : `<span class="meta">(not in this run)</span>`}</th>`
+        ? `<th scope="rowgroup" rowspan="${byTarget.size}" id="changes-${esc(id)}"><a class="id" href="#${esc(id)}">${esc(id)}</a>${name}</th>`
         : "";
       rows.push(
         `<tr>${head}<td>${esc(target)}</td><td><ul>${[...list]
@@ -436,11 +459,19 @@ function changesSection(report: Report, history: History, changed: Map<string, M
     }
   }
   const table = rows.length
-    ? `<div class="table-wrap"><table class="changes"><thead><tr><th scope="col">check</th><th scope="col">target</th><th scope="col">changes, newest first</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`
+    ? [
+        `<div class="table-wrap"><table class="changes">`,
+        `<thead><tr><th scope="col">check</th><th scope="col">target</th><th scope="col">changes, newest first</th></tr></thead>`,
+        `<tbody>${rows.join("")}</tbody></table></div>`,
+      ].join("")
     : `<p>No check changed its outcome across these runs.</p>`;
+  const about =
+    `${span} (CONFORMANCE_HISTORY_DIR). ` +
+    "Only the runs in which a check's outcome differs from the target's previous run of it are listed (transitions).\n" +
+    `Flaky: an outcome that held for at most ${FLAKY_RUNS} consecutive runs before the one it replaced came back (A→B→A); ` +
+    "back-and-forth flips fold into one entry.";
   return `<section id="changes"><h2>Changes across runs</h2>
-<div class="meta">${span} (CONFORMANCE_HISTORY_DIR). Only the runs in which a check's outcome differs from the target's previous run of it are listed (transitions).
-Flaky: an outcome that held for at most ${FLAKY_RUNS} consecutive runs before the one it replaced came back (A→B→A); back-and-forth flips fold into one entry.</div>
+<div class="meta">${about}</div>
 ${skipped}${table}</section>`;
 }
 
