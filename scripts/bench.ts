@@ -39,7 +39,17 @@ import {
 } from "../harness/bench/server.js";
 import { fmtNum, fmtPct, fmtStat, median, stat } from "../harness/bench/stats.js";
 import { assertTaskset, ensureOha, ensureWrk } from "../harness/bench/tools.js";
-import type { BenchReport, FixedRatePoint, LadderPoint, Percentiles, ScenarioId, TargetPoint, TargetResult, WrkRun } from "../harness/bench/types.js";
+import type {
+  BenchReport,
+  FixedRatePoint,
+  LadderPoint,
+  OhaOperation,
+  Percentiles,
+  ScenarioId,
+  TargetPoint,
+  TargetResult,
+  WrkRun,
+} from "../harness/bench/types.js";
 import { gateModeFromEnv, verify, type GateMode } from "../harness/bench/verify.js";
 import { runWrk, wrkArgs } from "../harness/bench/wrk.js";
 import { updateDocs, writeReport } from "../harness/bench/write.js";
@@ -86,10 +96,14 @@ function cpusFromEnv() {
 /** A server whose process has gone (its container removed, or the engine restarted, by someone else). */
 class ServerGone extends Error {}
 
+/** Each operation and the statuses oha got for it, for a warning: `POST {"201":1200}; GET one {"200":2400}`. */
+const statusesOf = (ops: OhaOperation[]) => ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ");
+
 function assertAlive(s: Server) {
   if (s.pid && !existsSync(`/proc/${s.pid}`)) {
     throw new ServerGone(
-      `${s.name}: its server process is gone (the container was removed or the Docker engine restarted outside this run); what follows could not be trusted, so the run stops and writes nothing`,
+      `${s.name}: its server process is gone (the container was removed or the Docker engine restarted outside this run); ` +
+        "what follows could not be trusted, so the run stops and writes nothing",
     );
   }
 }
@@ -166,7 +180,8 @@ async function run(
   const est = estimate(plan, passed.length);
   const budget = Number(process.env.BENCH_MAX_SECONDS ?? (plan.mode === "quick" ? 85 : 570));
   say(
-    `plan (${plan.mode}): ${passed.length} targets + the responder; ${plan.scenarios.join(", ")}; ladder ${plan.ladder.join("/")}; ${plan.repeats} runs per point; about ${Math.round(est)} s; stops starting runs after ${budget} s`,
+    `plan (${plan.mode}): ${passed.length} targets + the responder; ${plan.scenarios.join(", ")}; ladder ${plan.ladder.join("/")}; ` +
+      `${plan.repeats} runs per point; about ${Math.round(est)} s; stops starting runs after ${budget} s`,
   );
   const overBudget = () => (Date.now() - t0) / 1000 > budget;
   const warnings: string[] = [];
@@ -231,7 +246,8 @@ async function run(
     }
     await loadContainer(s);
     say(
-      `${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`,
+      `${s.name}: start → first 200 ${s.starts.map((x) => x.toFixed(1)).join(", ")} ms; port ${s.port}; ` +
+        `${plan.seedUsers} users seeded; RSS ${(s.idleRss! / 2 ** 20).toFixed(2)} MiB`,
     );
   }
   const first = servers[1]!;
@@ -362,9 +378,7 @@ async function run(
         const keys = ["p50", "p90", "p99", "p99.9"] as const;
         const empty = ops.filter((o) => keys.some((k) => !Number.isFinite(o.latencyMs[k])));
         if (empty.length) {
-          warnings.push(
-            `${s.name} ${scenario} at a fixed rate: no ok responses for ${empty.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")}; point left out`,
-          );
+          warnings.push(`${s.name} ${scenario} at a fixed rate: no ok responses for ${statusesOf(empty)}; point left out`);
           continue;
         }
         const latencyMs = Object.fromEntries(keys.map((k) => [k, Math.max(...ops.map((o) => o.latencyMs[k]))])) as unknown as Percentiles;
@@ -381,12 +395,10 @@ async function run(
         s.fixedRate.push(point);
         const achieved = ops.reduce((n, o) => n + o.achievedRps, 0);
         if (achieved < rate * 0.95) warnings.push(`${s.name} ${scenario}: oha achieved ${fmtNum(achieved)} of ${fmtNum(rate)} req/s asked`);
-        if (point.notOk > 0.05)
-          warnings.push(
-            `${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${ops.map((o) => `${o.operation} ${JSON.stringify(o.statuses)}`).join("; ")})`,
-          );
+        if (point.notOk > 0.05) warnings.push(`${s.name} ${scenario} at a fixed rate: ${fmtPct(point.notOk)} of responses not ok (${statusesOf(ops)})`);
         say(
-          `${scenario} at ${fmtNum(rate)} req/s: ${s.name} p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`,
+          `${scenario} at ${fmtNum(rate)} req/s: ${s.name} ` +
+            `p50 ${latencyMs.p50.toFixed(2)} p90 ${latencyMs.p90.toFixed(2)} p99 ${latencyMs.p99.toFixed(2)} p99.9 ${latencyMs["p99.9"].toFixed(2)} ms`,
         );
       } catch (e) {
         warnings.push(`${s.name} ${scenario}: fixed-rate run failed (${(e as Error).message.split("\n")[0]})`);
@@ -409,7 +421,8 @@ async function run(
         const ic = await idleConnections(st.pid, st.port, plan.idleConnections, cpu.generator, plan.idleHoldSeconds);
         idle.set(s.name, ic);
         say(
-          `${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`,
+          `${s.name}: ${fmtNum(ic.held)} idle connections: RSS +${fmtNum((ic.rssAfterBytes - ic.rssBeforeBytes) / 1024)} KiB, ` +
+            `${ic.rssPerConnectionBytes?.toFixed(0) ?? "n/a"} B per connection (${ic.note})`,
         );
       } catch (e) {
         warnings.push(`${s.name}: idle-connection step failed (${(e as Error).message.split("\n")[0]})`);
@@ -458,7 +471,8 @@ async function run(
       const all = p.runs.reduce((n, r) => n + r.requests, 0);
       if (all && notDone / all > 0.001)
         warnings.push(
-          `${t.name} ${p.scenario} ${p.connections} conn.: ${fmtNum(notDone)} of ${fmtNum(all)} responses not done (${JSON.stringify(p.runs[0]!.statuses)} in the first run)`,
+          `${t.name} ${p.scenario} ${p.connections} conn.: ${fmtNum(notDone)} of ${fmtNum(all)} responses not done ` +
+            `(${JSON.stringify(p.runs[0]!.statuses)} in the first run)`,
         );
     }
   }
@@ -472,7 +486,8 @@ async function run(
   const cores = cpus().length;
   if (Math.max(loadStart[0]!, loadEnd[0]!) > cores * 0.75) {
     warnings.push(
-      `the machine was busy: load average ${loadStart[0]!.toFixed(1)} at the start and ${loadEnd[0]!.toFixed(1)} at the end on ${cores} cores; the numbers are noisier than on a quiet machine`,
+      `the machine was busy: load average ${loadStart[0]!.toFixed(1)} at the start and ${loadEnd[0]!.toFixed(1)} at the end on ${cores} cores; ` +
+        "the numbers are noisier than on a quiet machine",
     );
   }
   const finishedAt = new Date();
@@ -532,7 +547,8 @@ async function run(
   if (docs === "1") updateDocs(report);
   console.log(renderMarkdown(report));
   say(
-    `wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`,
+    `wrote ${files.json} and ${files.html}${docs === "1" ? " and docs/benchmarks.md" : ""}; ` +
+      `${Math.round(report.wallSeconds)} s in all, ${Math.round((Date.now() - t0) / 1000)} s of measurement (estimate was ${Math.round(est)} s)`,
   );
 }
 

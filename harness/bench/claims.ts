@@ -67,7 +67,8 @@ function ranking(d: Data): Claim {
     measured:
       `${title}, peak req/s: actix-web ${show(get.a)}, axum ${show(get.x)}, Rocket ${show(get.r)}; ` +
       `per server CPU-second: ${cpu(get.a)}, ${cpu(get.x)}, ${cpu(get.r)}. ` +
-      `Verdict ${basis}. Across ${per.length} scenarios the order actix-web > axum > Rocket holds clearly in req/s (runs' ranges apart) in ${holds} and is reversed for at least one pair in ${reversed}.`,
+      `Verdict ${basis}. Across ${per.length} scenarios the order actix-web > axum > Rocket holds clearly in req/s (runs' ranges apart) in ${holds} ` +
+      `and is reversed for at least one pair in ${reversed}.`,
   };
 }
 
@@ -87,7 +88,8 @@ function hundredsOfThousands(d: Data): Claim {
     claim,
     verdict,
     measured:
-      `Fastest GET one user: ${best.t.name} ${show(best.p)} with the server on one core; the generator's ceiling in the same setup was ${ceiling ? fmtNum(ceiling.rps.median) : "n/a"}; ` +
+      `Fastest GET one user: ${best.t.name} ${show(best.p)} with the server on one core; ` +
+      `the generator's ceiling in the same setup was ${ceiling ? fmtNum(ceiling.rps.median) : "n/a"}; ` +
       `at most ${perCpu > 0 ? fmtNum(perCpu) : "n/a"} requests per server CPU-second (any target, any run), which bounds what one core can serve. ` +
       "This tests the claim for one core of a shared 2-core machine; the article gives no hardware, and more cores could scale further.",
   };
@@ -128,8 +130,10 @@ function websockets(d: Data): Claim {
     claim: "50,000 concurrent WebSocket connections stayed stable at about 200 MB",
     verdict: "not measured",
     measured: claiming.length
-      ? `Not measured yet: ${claiming.join(", ")} claim the websocket profile (GET /api/users/events), but the bench has no WebSocket scenario: holding 50,000 event streams needs its own bounded client and more descriptors than the 20,000 the engine allows a container here.`
-      : "Cannot be measured yet: no benchmarked implementation claims the websocket profile, so there is no conformant WebSocket endpoint to load; it needs a WebSocket scenario once one does.",
+      ? `Not measured yet: ${claiming.join(", ")} claim the websocket profile (GET /api/users/events), but the bench has no WebSocket scenario: ` +
+        "holding 50,000 event streams needs its own bounded client and more descriptors than the 20,000 the engine allows a container here."
+      : "Cannot be measured yet: no benchmarked implementation claims the websocket profile, so there is no conformant WebSocket endpoint to load; " +
+        "it needs a WebSocket scenario once one does.",
   };
 }
 

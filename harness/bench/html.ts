@@ -15,6 +15,13 @@ function niceMax(x: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * e).find((v) => v >= x)!;
 }
 
+/** Both charts' size and the plot's margins (left, right, top, bottom); each chart sets R and B. */
+const FRAME = { W: 560, H: 300, L: 70, T: 30 };
+
+/** A horizontal grid line across the plot at height y, labelled at its left end. */
+const gridLine = (x1: number, x2: number, y: number, label: string) =>
+  `<line x1="${x1}" x2="${x2}" y1="${y}" y2="${y}" class="g"/><text x="${x1 - 6}" y="${y + 4}" class="a" text-anchor="end">${label}</text>`;
+
 interface Series {
   name: string;
   points: LadderPoint[];
@@ -23,21 +30,14 @@ interface Series {
 
 /** req/s (median, with the min–max of the runs as a bar) against connections, one line per server. */
 export function ladderChart(title: string, ladder: number[], series: Series[]): string {
-  const W = 560,
-    H = 300,
-    L = 70,
-    R = 150,
-    T = 30,
-    B = 40;
+  const { W, H, L, R, T, B } = { ...FRAME, R: 150, B: 40 };
   const max = niceMax(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.rps.max))));
   const x = (i: number) => L + (ladder.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (ladder.length - 1));
   const y = (v: number) => T + (H - T - B) * (1 - v / max);
   const parts: string[] = [`<text x="${L}" y="18" class="t">${esc(title)}</text>`];
   for (let k = 0; k <= 4; k++) {
     const v = (max * k) / 4;
-    parts.push(
-      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${fmtNum(v)}</text>`,
-    );
+    parts.push(gridLine(L, W - R, y(v), fmtNum(v)));
   }
   for (const [i, c] of ladder.entries()) parts.push(`<text x="${x(i)}" y="${H - B + 16}" class="a" text-anchor="middle">${c}</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" class="a" text-anchor="middle">connections</text>`);
@@ -46,18 +46,23 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
     const color = s.dashed ? "#777" : COLORS[n % COLORS.length]!;
     const pts = ladder.map((c, i) => ({ i, p: s.points.find((p) => p.connections === c) })).filter((e) => e.p);
     if (!pts.length) return;
-    parts.push(
-      `<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""} points="${pts.map((e) => `${x(e.i)},${y(e.p!.rps.median)}`).join(" ")}"/>`,
-    );
+    const dash = s.dashed ? ' stroke-dasharray="5 4"' : "";
+    const medians = pts.map((e) => `${x(e.i)},${y(e.p!.rps.median)}`).join(" ");
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${medians}"/>`);
     for (const e of pts) {
       const p = e.p!;
+      const runs = p.rps.values.map((v) => fmtNum(v)).join(", ");
+      const flagged = p.rps.flagged ? ", spread above threshold" : "";
+      const tip = `${esc(s.name)}, ${p.connections} connections: ${fmtNum(p.rps.median)} req/s (runs ${runs})${flagged}`;
       parts.push(
         `<line x1="${x(e.i)}" x2="${x(e.i)}" y1="${y(p.rps.min)}" y2="${y(p.rps.max)}" stroke="${color}" stroke-width="1"/>` +
-          `<circle cx="${x(e.i)}" cy="${y(p.rps.median)}" r="3.5" fill="${p.rps.flagged ? "#fff" : color}" stroke="${color}"><title>${esc(s.name)}, ${p.connections} connections: ${fmtNum(p.rps.median)} req/s (runs ${p.rps.values.map((v) => fmtNum(v)).join(", ")})${p.rps.flagged ? ", spread above threshold" : ""}</title></circle>`,
+          `<circle cx="${x(e.i)}" cy="${y(p.rps.median)}" r="3.5" fill="${p.rps.flagged ? "#fff" : color}" stroke="${color}"><title>${tip}</title></circle>`,
       );
     }
+    const key = T + 14 + n * 18; // the height of this series' swatch in the key, right of the plot
     parts.push(
-      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 14 + n * 18}" y2="${T + 14 + n * 18}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ""}/><text x="${W - R + 38}" y="${T + 18 + n * 18}" class="a">${esc(s.name)}</text>`,
+      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${key}" y2="${key}" stroke="${color}" stroke-width="2"${dash}/>` +
+        `<text x="${W - R + 38}" y="${T + 18 + n * 18}" class="a">${esc(s.name)}</text>`,
     );
   });
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
@@ -66,12 +71,7 @@ export function ladderChart(title: string, ladder: number[], series: Series[]): 
 /** Latency percentiles per target on a log scale, one group of bars per target. */
 export function latencyChart(title: string, rows: { name: string; latency: Percentiles; rate: number }[]): string {
   const keys = ["p50", "p90", "p99", "p99.9"] as const;
-  const W = 560,
-    H = 300,
-    L = 70,
-    R = 20,
-    T = 30,
-    B = 56;
+  const { W, H, L, R, T, B } = { ...FRAME, R: 20, B: 56 };
   const values = rows.flatMap((r) => keys.map((k) => r.latency[k])).filter((v) => Number.isFinite(v) && v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1) / 1.5)); // below the smallest bar, so every bar shows
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, lo * 10)));
@@ -81,18 +81,15 @@ export function latencyChart(title: string, rows: { name: string; latency: Perce
   const parts: string[] = [`<text x="${L}" y="18" class="t">${esc(title)}</text>`];
   for (let e = Math.log10(lo); e <= Math.log10(hi); e++) {
     const v = 10 ** e;
-    parts.push(
-      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${L - 6}" y="${y(v) + 4}" class="a" text-anchor="end">${v >= 1 ? fmtNum(v) : v.toPrecision(1)} ms</text>`,
-    );
+    parts.push(gridLine(L, W - R, y(v), `${v >= 1 ? fmtNum(v) : v.toPrecision(1)} ms`));
   }
   rows.forEach((r, i) => {
     const gx = L + i * group + (group - bar * keys.length) / 2;
     keys.forEach((k, j) => {
       const v = r.latency[k];
       if (!Number.isFinite(v)) return;
-      parts.push(
-        `<rect x="${gx + j * bar}" y="${y(v)}" width="${bar - 2}" height="${H - B - y(v)}" fill="${COLORS[j]}"><title>${esc(r.name)} ${k}: ${v.toFixed(3)} ms at ${fmtNum(r.rate)} req/s</title></rect>`,
-      );
+      const tip = `${esc(r.name)} ${k}: ${v.toFixed(3)} ms at ${fmtNum(r.rate)} req/s`;
+      parts.push(`<rect x="${gx + j * bar}" y="${y(v)}" width="${bar - 2}" height="${H - B - y(v)}" fill="${COLORS[j]}"><title>${tip}</title></rect>`);
     });
     parts.push(`<text x="${L + i * group + group / 2}" y="${H - B + 16}" class="a" text-anchor="middle">${esc(r.name)}</text>`);
   });
@@ -129,9 +126,8 @@ function markdownToHtml(md: string): string {
       i--;
       const [head, ...body] = rows;
       const cell = (tag: string, c: string, k: number) => `<${tag}${left[k] ? ' class="l"' : ""}>${inline(c)}</${tag}>`;
-      out.push(
-        `<table><thead><tr>${head!.map((c, k) => cell("th", c, k)).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c, k) => cell("td", c, k)).join("")}</tr>`).join("")}</tbody></table>`,
-      );
+      const row = (tag: string, cells: string[]) => `<tr>${cells.map((c, k) => cell(tag, c, k)).join("")}</tr>`;
+      out.push(`<table><thead>${row("th", head!)}</thead><tbody>${body.map((r) => row("td", r)).join("")}</tbody></table>`);
     } else if (line.startsWith("- ")) out.push(`<li>${inline(line.slice(2))}</li>`);
     else if (line.trim()) out.push(`<p>${inline(line)}</p>`);
   }
@@ -153,6 +149,10 @@ export function renderHtml(r: BenchReport): string {
     });
     if (rows.length) charts.push(`<figure>${latencyChart(`${title}: latency at ${fmtNum(rows[0]!.rate)} req/s (corrected)`, rows)}</figure>`);
   }
+  const about =
+    "<p>Generated from <code>reports/bench.json</code> (schema <code>harness/bench/bench.schema.json</code>). " +
+    `Points are medians of ${r.plan.repeats} runs; the vertical bars span the runs; ` +
+    `a hollow point has a spread above ${(r.plan.spreadThreshold * 100).toFixed(0)} %.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>crud-conformance benchmark</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -164,7 +164,7 @@ figure{display:inline-block;margin:8px 12px 8px 0}svg .t{font-size:13px;font-wei
 code{background:#f3f3f3;padding:0 3px}
 </style></head><body>
 <h1>crud-conformance benchmark (${esc(r.mode)} run, ${esc(r.startedAt)})</h1>
-<p>Generated from <code>reports/bench.json</code> (schema <code>harness/bench/bench.schema.json</code>). Points are medians of ${r.plan.repeats} runs; the vertical bars span the runs; a hollow point has a spread above ${(r.plan.spreadThreshold * 100).toFixed(0)} %.</p>
+${about}
 <section id="charts">${charts.join("\n")}</section>
 <section id="summary">${markdownToHtml(renderMarkdown(r))}</section>
 </body></html>

@@ -18,6 +18,8 @@ export function renderMarkdown(r: BenchReport): string {
   const out: string[] = [];
   const m = r.machine;
   const title = (id: ScenarioId) => r.scenarios.find((s) => s.id === id)?.title ?? id;
+  const { wrk, oha } = r.generators;
+  const fixedRate = oha ? ` and oha ${oha.version} (fixed rate)` : " (no fixed-rate runs: BENCH_FIXED_RATE=0)";
   out.push(
     `Run: \`${r.mode === "quick" ? "BENCH_QUICK=1 " : ""}npm run bench\` (${r.mode}), ${r.startedAt}, ${Math.round(r.wallSeconds)} s wall time.`,
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB.toFixed(1)} GiB, Linux ${m.kernel}, Docker ${m.docker}, Node ${m.node}; ` +
@@ -25,20 +27,19 @@ export function renderMarkdown(r: BenchReport): string {
       (m.note ? ` ${m.note}` : ""),
     `Setup: each server in its container on the host's network at ${r.setup.host}, pinned to CPU ${r.setup.serverCpus} (\`--cpuset-cpus\`), ` +
       `memory ${fmtBytes(r.setup.memoryLimitBytes)}, pids ${r.setup.pidsLimit}, nofile ${r.setup.nofile}, log driver \`${r.setup.logDriver}\`; ` +
-      `wrk ${r.generators.wrk.version} (closed loop, up to ${r.generators.wrk.maxThreads} threads)${r.generators.oha ? ` and oha ${r.generators.oha.version} (fixed rate)` : " (no fixed-rate runs: BENCH_FIXED_RATE=0)"} pinned to CPU ${r.setup.generatorCpus} (\`taskset\`).`,
+      `wrk ${wrk.version} (closed loop, up to ${wrk.maxThreads} threads)${fixedRate} pinned to CPU ${r.setup.generatorCpus} (\`taskset\`).`,
     `Plan: ladder ${r.plan.ladder.join(", ")} connections, ${r.plan.repeats} runs per point (${Object.entries(r.plan.secondsPerRun)
       .map(([s, n]) => `${s} ${n} s`)
       .join(", ")}, after a ${r.plan.warmupSeconds} s warm-up per server and scenario), ` +
-      `runs of all servers interleaved; fixed rate ${r.plan.fixedRateSeconds} s at ${fmtPct(r.plan.fixedRateFraction)} of the slowest target's peak; spread = (max − min) / median, ⚠ above ${fmtPct(r.plan.spreadThreshold)}; ` +
+      `runs of all servers interleaved; fixed rate ${r.plan.fixedRateSeconds} s at ${fmtPct(r.plan.fixedRateFraction)} of the slowest target's peak; ` +
+      `spread = (max − min) / median, ⚠ above ${fmtPct(r.plan.spreadThreshold)}; ` +
       `"generator-bound" where a median reaches ${fmtPct(r.plan.generatorBoundFraction)} of the trivial responder's.`,
     "",
   );
 
   out.push("### Verify (conformance gate)", "");
-  out.push(
-    `Source: ${r.gate.source}${r.gate.report ? ` (${r.gate.report}${r.gate.reportFinishedAt ? `, finished ${r.gate.reportFinishedAt}` : ""})` : ""}, ${r.gate.seconds.toFixed(0)} s.`,
-    "",
-  );
+  const finished = r.gate.reportFinishedAt ? `, finished ${r.gate.reportFinishedAt}` : "";
+  out.push(`Source: ${r.gate.source}${r.gate.report ? ` (${r.gate.report}${finished})` : ""}, ${r.gate.seconds.toFixed(0)} s.`, "");
   out.push(
     table(
       ["target", "benchmarked", "why"],
@@ -60,8 +61,10 @@ export function renderMarkdown(r: BenchReport): string {
 
   out.push("### Generator ceiling", "");
   out.push(
-    `The trivial responder (harness/bench/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, at each scenario's best point, against the fastest target there. ` +
-      "The responder's req/s is the ceiling of this setup (generator and responder together); wrk's requests per CPU-second of its own is the generator's capacity alone, " +
+    `The trivial responder (harness/bench/bench-responder, ${fmtBytes(r.ceiling.imageSizeBytes)}) in the same setup, ` +
+      "at each scenario's best point, against the fastest target there. " +
+      "The responder's req/s is the ceiling of this setup (generator and responder together); " +
+      "wrk's requests per CPU-second of its own is the generator's capacity alone, " +
       "set beside the fastest target's requests per server CPU-second: both ratios should be 3× or more.",
     "",
     table(
@@ -129,7 +132,8 @@ export function renderMarkdown(r: BenchReport): string {
 
   out.push("### Cost per request: done responses per CPU-second of the server", "");
   out.push(
-    "At each target's best ladder point: responses ÷ the CPU time its container used (cgroup accounting), median (spread), and the share of one core it got. " +
+    "At each target's best ladder point: responses ÷ the CPU time its container used (cgroup accounting), median (spread), " +
+      "and the share of one core it got. " +
       "Other tenants of the machine change this far less than req/s: a server that gets half the core serves half as many requests in the same CPU time. " +
       "It counts the server's side only; the kernel's loopback work is split between the server and the generator.",
     "",
@@ -152,7 +156,8 @@ export function renderMarkdown(r: BenchReport): string {
 
   out.push("### Latency at a fixed rate (coordinated omission corrected), ms", "");
   out.push(
-    "oha `-q <rate> --latency-correction`, ok responses only. For the mixed workload, one oha per operation at its share of the rate; the row shows the worst operation at each percentile.",
+    "oha `-q <rate> --latency-correction`, ok responses only. " +
+      "For the mixed workload, one oha per operation at its share of the rate; the row shows the worst operation at each percentile.",
     "",
   );
   const lrows: string[][] = [];
@@ -206,7 +211,8 @@ export function renderMarkdown(r: BenchReport): string {
     "",
   );
   out.push(
-    "start → first 200 counts from the engine's `State.StartedAt`, which the engine records once the process runs: a value near or below 0 means the server answered before that timestamp, and only the `docker run` column bounds it from above.",
+    "start → first 200 counts from the engine's `State.StartedAt`, which the engine records once the process runs: " +
+      "a value near or below 0 means the server answered before that timestamp, and only the `docker run` column bounds it from above.",
     "",
   );
   const notes = r.targets.filter((t) => t.idleConnections?.note).map((t) => `- ${t.name}: ${t.idleConnections!.note}`);

@@ -70,7 +70,8 @@ export async function ensureOha(log: Log = console.error): Promise<Tool> {
   const local = join(TOOLS_ROOT, "bin", "oha");
   if (!which("cargo")) {
     throw new UsageError(
-      `oha ${OHA_VERSION} is needed and cargo is not on PATH; install Rust, or put oha ${OHA_VERSION} on PATH (cargo install oha --locked --version ${OHA_VERSION})`,
+      `oha ${OHA_VERSION} is needed and cargo is not on PATH; ` +
+        `install Rust, or put oha ${OHA_VERSION} on PATH (cargo install oha --locked --version ${OHA_VERSION})`,
     );
   }
   log(`[bench] oha ${OHA_VERSION} is missing: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT} (a few minutes, once)`);
@@ -88,7 +89,8 @@ export async function ensureOha(log: Log = console.error): Promise<Tool> {
   );
   if (code !== 0 || ohaVersionOf(local) !== OHA_VERSION) {
     throw new UsageError(
-      `cargo install oha ${OHA_VERSION} failed (exit ${code}); run it by hand to see why: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT}`,
+      `cargo install oha ${OHA_VERSION} failed (exit ${code}); ` +
+        `run it by hand to see why: cargo install oha --locked --version ${OHA_VERSION} --root ${TOOLS_ROOT}`,
     );
   }
   log(`[bench] oha ${OHA_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s: ${local}`);

@@ -49,10 +49,11 @@ export function judge(entry: ReportTarget | undefined, name: string, imageId: st
       .join(", ") + (bad.length > 5 ? ", …" : "");
   const first = bad[0]!;
   const why = (first.reason ?? first.outcome).replace(/\s+/g, " ");
+  const shortWhy = why.length > 160 ? `${why.slice(0, 159)}…` : why;
   return {
     ...base,
     passed: false,
-    reason: `core: ${bad.length} of ${core.length} checks not passed (${ids}); ${first.id} ${first.outcome}: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`,
+    reason: `core: ${bad.length} of ${core.length} checks not passed (${ids}); ${first.id} ${first.outcome}: ${shortWhy}`,
     core: counts,
   };
 }
