@@ -51,7 +51,9 @@ function manifest(name: string, language: string, framework: string, build: stri
 }
 
 const readme = (name: string, replace: string, shape: string) =>
-  `# ${name}\n\nA stub made by \`npm run new-implementation\` (${shape}). Replace ${replace} with a users server that\nfollows [the contract](../../docs/api-contract.md), and update implementation.json.\n`;
+  `# ${name}\n\n` +
+  `A stub made by \`npm run new-implementation\` (${shape}). Replace ${replace} with a users server that\n` +
+  "follows [the contract](../../docs/api-contract.md), and update implementation.json.\n";
 
 const stubProblem = (name: string) => `{"type":"about:blank","title":"Not Implemented","status":501,"detail":"${name} is a stub"}`;
 

@@ -190,9 +190,10 @@ async function main() {
       const o = await run(kind, at, targets, timeoutS);
       outcomes.push(o);
       const failed = o.report?.targets.flatMap((t) => t.checks.filter((c) => c.outcome === "failed").map((c) => `${t.name} ${c.id}`)) ?? [];
+      const failures = failed.length ? `, failed: ${failed.join(", ")}` : "";
       console.log(
         `soak: ${String(i + 1).padStart(2)}/${plan.length} ${kind.padEnd(7)}${kind === "finish" ? "" : ` at ${(at / 1000).toFixed(1)} s`}: ` +
-          `exit ${o.code ?? "signal"} after ${o.seconds.toFixed(1)} s, ${o.left} containers left${failed.length ? `, failed: ${failed.join(", ")}` : ""}${o.hung ? ", HUNG" : ""}` +
+          `exit ${o.code ?? "signal"} after ${o.seconds.toFixed(1)} s, ${o.left} containers left${failures}${o.hung ? ", HUNG" : ""}` +
           (kind !== "finish" && !o.landed ? "; it had finished before the signal, so another kill is drawn" : ""),
       );
       // A kill only counts when it lands: draw another (at most as many again) for one that did not.

@@ -43,10 +43,10 @@ check({ id: "SLOW-02", level: "MUST", profile, title: "MUST serve a client whose
   const out = await rawExchange(api.baseUrl, pieces, { intervalMs: 100, deadlineMs: 10_000 });
   const res = parseResponse(out.received);
   const notServed = "request headers sent over 2 s were not served";
-  if (!res)
-    fail(
-      `${notServed}: ${out.received.length ? `got ${firstLine(out.received)}` : `no response, the connection ${out.ended === "open" ? "stayed open" : out.ended}`}`,
-    );
+  if (!res) {
+    const got = out.received.length ? `got ${firstLine(out.received)}` : `no response, the connection ${out.ended === "open" ? "stayed open" : out.ended}`;
+    fail(`${notServed}: ${got}`);
+  }
   api.observe("GET", "/health", { host }, res);
   if (res.status !== 200) fail(`${notServed}: status ${res.status}, expected 200`);
   expectEqual(bodyOf(res, "Health"), { status: "ok" }, "body");

@@ -52,7 +52,8 @@ export const PROFILES = [
     name: "recommended",
     kind: "optional",
     description:
-      "the SHOULD points of the core sections: a detail in every problem, no internals in error bodies, 405 or 501 for unknown methods, 400 for an id holding %2F",
+      "the SHOULD points of the core sections: a detail in every problem, no internals in error bodies, " +
+      "405 or 501 for unknown methods, 400 for an id holding %2F",
   },
   { name: "validation-detail", kind: "optional", description: "a 422 lists a pointer for every member at fault, not just the first" },
   {

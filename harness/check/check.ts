@@ -215,8 +215,10 @@ class TargetServers {
     const request = { image: target.image!, ...(env ? { env } : {}), ...(options.tls ? { tls: true } : {}) };
     const server = await Server.start(this.broker, request).catch((e: Error & { log?: string }) => {
       if (e.log) this.failedLogs.push(e.log);
+      const https = options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : "";
       throw new CheckError(
-        `${target.name} did not become healthy (${e.message.split("\n")[0]}); it must listen on 0.0.0.0:$PORT and answer GET /health with 200${options.tls ? " over HTTPS, with TLS_CERT and TLS_KEY" : ""} — see its log in the report`,
+        `${target.name} did not become healthy (${e.message.split("\n")[0]}); ` +
+          `it must listen on 0.0.0.0:$PORT and answer GET /health with 200${https} — see its log in the report`,
       );
     });
     this.servers.push(server);
@@ -305,9 +307,8 @@ export function section(name: Section, options: ServerOptions = {}) {
       // A MUST is core or a requirement of a named optional profile; `recommended` holds the core
       // sections' SHOULDs; SHOULD and MAY are never core.
       if (meta.level === "MUST" ? profile === "recommended" : profile === "core") {
-        throw new Error(
-          `${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : ""}`,
-        );
+        const hint = profile === "recommended" ? " (a MUST may belong to a named optional profile, not recommended)" : "";
+        throw new Error(`${meta.id}: MUST checks are core, SHOULD and MAY ones belong to a profile${hint}`);
       }
       declared.push({ meta, requires, timeoutMs, concurrent, fn });
       for (const [target, mine] of servers) if (!mine.blocks.has(concurrent) && selects(target, meta.id)) block(mine, concurrent);

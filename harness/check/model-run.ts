@@ -79,7 +79,8 @@ function report<Ts>(id: string, details: fc.RunDetails<Ts>, failure: Failure): s
     `The shrunk sequence, ${steps.length} requests on an emptied server (ids and timestamps are the server's):`,
     ...lines,
     `Commands: ${sequence.replace(/\s*\/\*replayPath=.*\*\/$/, "")}`,
-    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${quote(replay)} npx vitest run --project <target> suites/sequences.test.ts -t ${id}`,
+    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${quote(replay)} ` +
+      `npx vitest run --project <target> suites/sequences.test.ts -t ${id}`,
   ].join("\n");
 }
 

@@ -72,7 +72,8 @@ function bodyProducer(body: Body): { producer?: string; notes: string[] } {
     producer: `{ ${parts.join("; ")}; }`,
     notes: [
       `# the report kept the first ${kept.toLocaleString("en")} of the body's ${body.size.toLocaleString("en")} bytes: ` +
-        `the rest is ${JSON.stringify(fill)} repeated${close ? `, then ${JSON.stringify(close)}` : ""} (how the suite builds its large bodies), not the bytes sent`,
+        `the rest is ${JSON.stringify(fill)} repeated${close ? `, then ${JSON.stringify(close)}` : ""} ` +
+        "(how the suite builds its large bodies), not the bytes sent",
     ],
   };
 }

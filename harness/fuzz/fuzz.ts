@@ -135,7 +135,8 @@ export async function ensureSchemathesis({
     const pipLog = join(venv, "pip.log");
     writeFileSync(pipLog, pip.output);
     throw new UsageError(
-      `pip could not install ${pins} into ${where} (exit ${pip.code}, output in ${relative(process.cwd(), pipLog)}); check that PyPI is reachable (or set PIP_INDEX_URL), or remove ${where}, then rerun`,
+      `pip could not install ${pins} into ${where} (exit ${pip.code}, output in ${relative(process.cwd(), pipLog)}); ` +
+        `check that PyPI is reachable (or set PIP_INDEX_URL), or remove ${where}, then rerun`,
     );
   }
   const version = await exec(bin, ["--version"]);

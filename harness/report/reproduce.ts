@@ -39,7 +39,8 @@ export function replay(target: ReportTarget, check: ReportCheck): Replay | undef
   if (exchanges.length >= 20) preamble.push("# the report keeps a check's last 20 exchanges: earlier ones are not replayed");
   if (exchanges.length > 1) {
     preamble.push(
-      "# the run's requests, in order; a user id a response gives is used by the requests after it (the run's id when none is given); e-mails are the run's: a second paste against one server meets 409",
+      "# the run's requests, in order; a user id a response gives is used by the requests after it (the run's id when none is given); " +
+        "e-mails are the run's: a second paste against one server meets 409",
     );
   }
   const ids = new Map<string, string>();

@@ -59,7 +59,8 @@ async function startEngine() {
   });
   if (code !== 0 || !engineAnswers()) {
     throw new UsageError(
-      `no Docker engine answers and scripts/ensure-docker.sh could not start one (exit ${code}); run \`sudo scripts/ensure-docker.sh\`, or set DOCKER_HOST to a running engine, or use CONFORMANCE_TARGETS=url:<base-url>`,
+      `no Docker engine answers and scripts/ensure-docker.sh could not start one (exit ${code}); ` +
+        "run `sudo scripts/ensure-docker.sh`, or set DOCKER_HOST to a running engine, or use CONFORMANCE_TARGETS=url:<base-url>",
     );
   }
 }

@@ -10,6 +10,9 @@ import { once } from "node:events";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Api } from "../../harness/client/http.js";
 
+/** The 413's status line and headers up to the length, escaped for a string literal in SERVER. */
+const HEAD_413 = "HTTP/1.1 413 Content Too Large\\r\\nContent-Type: application/problem+json\\r\\nContent-Length: ";
+
 const SERVER = `
 const net = require("node:net");
 const answer = process.argv[1] === "answer";
@@ -25,7 +28,7 @@ net.createServer((socket) => {
     socket.pause(); // read nothing more: the rest of the body stays unread, so the close resets
     if (!answer) return socket.resetAndDestroy();
     process.kill(client, "SIGSTOP");
-    socket.end("HTTP/1.1 413 Content Too Large\\r\\nContent-Type: application/problem+json\\r\\nContent-Length: " + body.length + "\\r\\nConnection: close\\r\\n\\r\\n" + body);
+    socket.end("${HEAD_413}" + body.length + "\\r\\nConnection: close\\r\\n\\r\\n" + body);
     setTimeout(() => (socket.resetAndDestroy(), setTimeout(() => process.kill(client, "SIGCONT"), 50)), 100);
   });
 }).listen(0, "127.0.0.1", function () { console.log(this.address().port); });

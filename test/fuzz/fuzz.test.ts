@@ -87,7 +87,11 @@ test("the JUnit report's totals and the failed cases", () => {
   expect(summarizeJunit(xml)).toEqual({ testcases: 3, failures: 1, errors: 1, failed: ["GET /api/users", "Stateful tests"] });
   expect(() => summarizeJunit("<testsuites/>")).toThrow(/no <testsuite>/);
   const output =
-    "...\n=================================== FAILURES ===================================\n_ GET /api/users _\ncurl ...\n=================================== SUMMARY ====================================\n";
+    "...\n" +
+    "=================================== FAILURES ===================================\n" +
+    "_ GET /api/users _\n" +
+    "curl ...\n" +
+    "=================================== SUMMARY ====================================\n";
   expect(failureSection(output)).toMatch(/^=+ FAILURES =+\n_ GET \/api\/users _\ncurl \.\.\.$/);
   expect(failedRequests(output)).toEqual(["GET /api/users"]);
 });

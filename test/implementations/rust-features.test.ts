@@ -44,7 +44,8 @@ function drift(builds: Record<string, Features>): string[] {
       if (!missing.length) continue;
       const by = others.filter(([, theirs]) => missing.some((f) => theirs.get(crate)!.has(f))).map(([other]) => other);
       lines.push(
-        `${name}: ${crate} lacks ${missing.join(", ")}, which ${by.join(" and ")} turn${by.length > 1 ? "" : "s"} on: add them to the build-time pins in ${name}/Cargo.toml`,
+        `${name}: ${crate} lacks ${missing.join(", ")}, which ${by.join(" and ")} turn${by.length > 1 ? "" : "s"} on: ` +
+          `add them to the build-time pins in ${name}/Cargo.toml`,
       );
     }
   }

@@ -216,37 +216,40 @@ describe("in headless Chromium", () => {
     await tab.close();
   });
 
-  test("a failure opens to its reproducer (the lines of conformance.json), the responses and the server log; pasted into a shell it replays the failure", async () => {
-    const tab = await open("#view=differences");
-    const cell = tab.locator("#RES-14 td.fail a");
-    expect(await cell.innerText()).toContain("failed");
-    await cell.click();
-    const failure = tab.locator("#fail-go-nethttp-RES-14");
-    await expect.poll(() => failure.evaluate((d: { open: boolean }) => d.open)).toBe(true);
-    const repro = await failure.locator("pre.repro").innerText();
-    const expected = addReproducers(structuredClone(oneFailure)).targets[0]!.checks.find((c) => c.id === "RES-14")!.reproduce!;
-    expect(repro).toBe(expected.join("\n"));
-    expect(repro).toContain(`--data-binary '{"name":"Zoë O'\\''Brien","email":"user-9b3e77c1d2a0@example.com"}'`);
-    expect(repro).toContain(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/\${ID1:-7}"`);
-    const responses = await failure.locator(".xchg").allInnerTexts();
-    expect(responses).toHaveLength(3);
-    expect(responses[2]).toContain("HTTP 500");
-    expect(await failure.innerText()).toContain("PUT /api/users/7 500: user not found");
+  test(
+    "a failure opens to its reproducer (the lines of conformance.json), the responses and the server log; " + "pasted into a shell it replays the failure",
+    async () => {
+      const tab = await open("#view=differences");
+      const cell = tab.locator("#RES-14 td.fail a");
+      expect(await cell.innerText()).toContain("failed");
+      await cell.click();
+      const failure = tab.locator("#fail-go-nethttp-RES-14");
+      await expect.poll(() => failure.evaluate((d: { open: boolean }) => d.open)).toBe(true);
+      const repro = await failure.locator("pre.repro").innerText();
+      const expected = addReproducers(structuredClone(oneFailure)).targets[0]!.checks.find((c) => c.id === "RES-14")!.reproduce!;
+      expect(repro).toBe(expected.join("\n"));
+      expect(repro).toContain(`--data-binary '{"name":"Zoë O'\\''Brien","email":"user-9b3e77c1d2a0@example.com"}'`);
+      expect(repro).toContain(`curl -sS -i -m 30 -w '\\n' -X DELETE "$BASE/api/users/\${ID1:-7}"`);
+      const responses = await failure.locator(".xchg").allInnerTexts();
+      expect(responses).toHaveLength(3);
+      expect(responses[2]).toContain("HTTP 500");
+      expect(await failure.innerText()).toContain("PUT /api/users/7 500: user not found");
 
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await tab.locator("#checks .matrix-wrap").evaluate((box) => box.scrollTo(0, 0));
-    await tab.screenshot({ path: join(SCREENSHOTS, "matrix.png"), fullPage: true });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await tab.locator("#checks .matrix-wrap").evaluate((box) => box.scrollTo(0, 0));
+      await tab.screenshot({ path: join(SCREENSHOTS, "matrix.png"), fullPage: true });
 
-    const stub = await brokenStub();
-    try {
-      const { stdout, stderr } = await run(repro, { BASE: stub.url });
-      expect(stderr).toBe("");
-      expect(stdout.match(/^HTTP\/1\.1 \d+/gm)).toEqual(["HTTP/1.1 201", "HTTP/1.1 204", "HTTP/1.1 500"]);
-    } finally {
-      stub.close();
-    }
-    await tab.close();
-  });
+      const stub = await brokenStub();
+      try {
+        const { stdout, stderr } = await run(repro, { BASE: stub.url });
+        expect(stderr).toBe("");
+        expect(stdout.match(/^HTTP\/1\.1 \d+/gm)).toEqual(["HTTP/1.1 201", "HTTP/1.1 204", "HTTP/1.1 500"]);
+      } finally {
+        stub.close();
+      }
+      await tab.close();
+    },
+  );
 
   test("history: a trend per target, and the one check that changed shows one transition", async () => {
     const tab = await open("#changes");
@@ -332,7 +335,8 @@ describe("in headless Chromium", () => {
     const of = (k: "load" | "rendered" | "script") => samples.map((s) => s[k]);
     console.log(
       `report page, ${tsv.length} checks × 4 targets (${(bytes / 1024).toFixed(0)} KiB), ${samples.length} loads: ` +
-        `first frame drawn ${median(of("rendered")).toFixed(0)} ms after navigation start, median (${spread(of("rendered"))}); load event ${median(of("load")).toFixed(0)} ms (${spread(of("load"))}); ` +
+        `first frame drawn ${median(of("rendered")).toFixed(0)} ms after navigation start, median (${spread(of("rendered"))}); ` +
+        `load event ${median(of("load")).toFixed(0)} ms (${spread(of("load"))}); ` +
         `views script ${median(of("script"))} ms (${spread(of("script"))})`,
     );
     expect(await tab.locator("#matrix tr.check").count()).toBe(tsv.length);

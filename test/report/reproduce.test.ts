@@ -138,7 +138,8 @@ describe("curl lines", () => {
       .toString()}… (${LIMIT + 1} bytes)`;
     const lines = curlLines(req("POST", "/api/users", { ...json, "content-length": String(LIMIT + 1) }, recorded));
     expect(lines[0]).toBe(
-      `# the report kept the first 2,048 of the body's 1,048,577 bytes: the rest is " " repeated, then "}" (how the suite builds its large bodies), not the bytes sent`,
+      `# the report kept the first 2,048 of the body's 1,048,577 bytes: ` +
+        `the rest is " " repeated, then "}" (how the suite builds its large bodies), not the bytes sent`,
     );
     expect(lines[1]).toMatch(/^\{ printf '\{"name":"Padded",.*'; head -c 1046528 \/dev\/zero \| tr '\\0' ' '; printf '\}'; \} \| curl .* --data-binary @-$/);
   });

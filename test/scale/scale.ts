@@ -188,7 +188,8 @@ export async function scale(env = process.env): Promise<ScaleRun[]> {
     const run = { n, seconds, cpu: used, compared: count, differences, exitCode };
     runs.push(run);
     console.error(
-      `scale: N=${n}: ${seconds.toFixed(1)} s, ${ownCpu(run).toFixed(0)} core-s (${(ownCpu(run) / n).toFixed(1)} per target), ${differences.length} of ${count} outcomes differ from N=${ns[0]}, exit ${exitCode}`,
+      `scale: N=${n}: ${seconds.toFixed(1)} s, ${ownCpu(run).toFixed(0)} core-s (${(ownCpu(run) / n).toFixed(1)} per target), ` +
+        `${differences.length} of ${count} outcomes differ from N=${ns[0]}, exit ${exitCode}`,
     );
     for (const d of differences.slice(0, 10))
       console.error(`  ${d.target} ${d.id}: ${d.outcome}, at N=${ns[0]} ${d.reference}${d.reason ? ` (${d.reason})` : ""}`);
@@ -201,10 +202,11 @@ const ownCpu = (r: ScaleRun) => r.cpu.harness + r.cpu.servers + r.cpu.engine;
 
 export function table(runs: ScaleRun[]): string {
   const f = (x: number) => x.toFixed(0);
-  const rows = runs.map(
-    (r) =>
-      `| ${r.n} | ${r.seconds.toFixed(1)} | ${f(r.cpu.harness)} + ${f(r.cpu.servers)} + ${f(r.cpu.engine)} = ${f(ownCpu(r))} | ${(ownCpu(r) / r.n).toFixed(1)} | ${f(r.cpu.machine)} | ${r.differences.length} of ${r.compared} | ${r.exitCode} |`,
-  );
+  const rows = runs.map((r) => {
+    const cpu = `${f(r.cpu.harness)} + ${f(r.cpu.servers)} + ${f(r.cpu.engine)} = ${f(ownCpu(r))}`;
+    const perTarget = (ownCpu(r) / r.n).toFixed(1);
+    return `| ${r.n} | ${r.seconds.toFixed(1)} | ${cpu} | ${perTarget} | ${f(r.cpu.machine)} | ${r.differences.length} of ${r.compared} | ${r.exitCode} |`;
+  });
   const head = "| targets | wall (s) | core-s: harness + servers + engine | core-s per target | machine busy core-s | outcomes that differ | exit |";
   return [head, "|---:|---:|---:|---:|---:|---:|---:|", ...rows].join("\n");
 }
