@@ -2,17 +2,25 @@
 PID 1 in its container. Uvicorn handles SIGTERM and SIGINT itself: it closes the listener, closes
 idle keep-alive connections, lets in-flight requests finish (here for up to 30 s), then returns."""
 
+import gc
 import logging
 import os
 import signal
 import sys
 
-import uvicorn
-
-from .app import create_app
-
 
 def main() -> None:
+    # Importing FastAPI, pydantic and Uvicorn and building the app make some 50,000 objects that
+    # live as long as the process (classes, functions, pydantic's schemas). The cyclic garbage
+    # collector would scan them again and again while they are made, and on every full collection
+    # after: it is off until they are made, then they are frozen (moved to a generation that it
+    # never scans) and it is on again, as gc.freeze()'s documentation describes for a server that
+    # forks. Here it saves start-up CPU, every container's.
+    gc.disable()
+    import uvicorn
+
+    from .app import create_app
+
     port = os.environ.get("PORT", "8080")
     if not port.isascii() or not port.isdigit() or not 0 <= int(port) <= 65535:
         sys.exit(f"PORT must be a port number, got {port!r}")
@@ -34,6 +42,9 @@ def main() -> None:
         server_header=False,
         **tls,
     )
+    config.load()  # Server.run() would: Uvicorn's protocol and event loop modules, imported now
+    gc.freeze()
+    gc.enable()
     # After its graceful shutdown, Uvicorn restores the handlers it found and raises the signal it
     # caught again. For SIGINT that is Python's default handler: KeyboardInterrupt, exit status 130
     # (SIGTERM's default action is ignored for PID 1). These do nothing: the process exits 0.

@@ -58,7 +58,12 @@ def json_body(*types: str):
 
 def etag_of(user: User) -> str:
     """A strong ETag: it changes whenever the user's representation does."""
-    return '"' + hashlib.sha256(user.model_dump_json().encode()).hexdigest()[:32] + '"'
+    return etag_of_json(user.model_dump_json())
+
+
+def etag_of_json(representation: str) -> str:
+    """The ETag of a user's JSON representation (a GET serializes the user once for both)."""
+    return '"' + hashlib.sha256(representation.encode()).hexdigest()[:32] + '"'
 
 
 def if_match_holds(header: str, etag: str) -> bool:
@@ -231,12 +236,12 @@ def create_app(store: Store | None = None) -> FastAPI:
 
     @router.api_route("/{user_id}", methods=["GET", "HEAD"], response_model=User)
     async def get_user(user_id: UserId, request: Request) -> User | Response:
-        user = find(user_id)
-        etag = etag_of(user)
+        representation = find(user_id).model_dump_json()
+        etag = etag_of_json(representation)
         if_none_match = request.headers.get("if-none-match")
         if if_none_match is not None and if_none_match_holds(if_none_match, etag):
             return Response(status_code=304, headers={"ETag": etag})
-        return Response(user.model_dump_json(), media_type="application/json", headers={"ETag": etag})
+        return Response(representation, media_type="application/json", headers={"ETag": etag})
 
     @router.put("/{user_id}", response_model=User, dependencies=[json_body("application/json")])
     async def replace_user(user_id: UserId, body: UserIn, if_match: Annotated[str | None, Header()] = None) -> User:
