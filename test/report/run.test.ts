@@ -1,12 +1,12 @@
 // End-to-end over a whole run, against a stub server on loopback (no Docker): the exit code,
 // conformance.json, and expectations.json with its "now passing" notice.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Report } from "../../harness/report/types.js";
-import { startStub, VITEST_BIN } from "../../scripts/stub-server.js";
+import { conformanceRun, startStub, VITEST_BIN } from "../../scripts/stub-server.js";
 import { compileSchema } from "../../harness/report/schemas.js";
 
 const validReport = compileSchema<Report>("conformance");
@@ -23,23 +23,12 @@ afterAll(() => stub.close());
 
 /** Runs RES-01 and ID-01 against the stub; returns the exit code and the report. */
 async function run(expectations?: object) {
-  const dir = mkdtempSync(join(tmpdir(), "run-"));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CONFORMANCE_TARGETS: `url:${url}`,
-    CONFORMANCE_CHECKS: "RES-01,ID-01",
-    CONFORMANCE_ONLY: "1",
-    CONFORMANCE_WORKERS: "1",
-    CONFORMANCE_REPORT_DIR: dir,
-  };
+  const env: NodeJS.ProcessEnv = { CONFORMANCE_TARGETS: `url:${url}`, CONFORMANCE_CHECKS: "RES-01,ID-01", CONFORMANCE_WORKERS: "1" };
   if (expectations) {
-    env.CONFORMANCE_EXPECTATIONS = join(dir, "expectations.json");
+    env.CONFORMANCE_EXPECTATIONS = join(mkdtempSync(join(tmpdir(), "run-")), "expectations.json");
     writeFileSync(env.CONFORMANCE_EXPECTATIONS, JSON.stringify(expectations));
   }
-  const code = await new Promise<number>((resolve) =>
-    execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
-  );
-  const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
+  const { code, report } = await conformanceRun(env);
   expect(validReport(report) ? [] : validReport.errors, "conformance.json against harness/schemas/conformance.schema.json").toEqual([]);
   const byId = Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c]));
   return { code, report, byId };

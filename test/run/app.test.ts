@@ -2,33 +2,20 @@
 // against a request listener in the run's own processes, with no Docker engine, through
 // supertest; a deliberate fault in the app fails its check for its reason, and a check that
 // needs a process is reported as skipped with why.
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect, test } from "vitest";
-import type { Report } from "../../harness/report/types.js";
-import { VITEST_BIN } from "../../scripts/stub-server.js";
+import { conformanceRun } from "../../scripts/stub-server.js";
 
 const APP = "fixtures/app/users.ts";
 
 /** RES-01, RES-03, RES-07 and SHUT-TERM-01 against the fixture app; its exit code and report. */
 async function run(fault?: string) {
-  const dir = mkdtempSync(join(tmpdir(), "app-run-"));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { code, report } = await conformanceRun({
     CONFORMANCE_TARGETS: `app:${APP}`,
     CONFORMANCE_CHECKS: "RES-01,RES-03,RES-07,SHUT-TERM-01",
-    CONFORMANCE_ONLY: "1",
     CONFORMANCE_WORKERS: "2",
-    CONFORMANCE_REPORT_DIR: dir,
     DOCKER_HOST: "unix:///nonexistent.sock", // no engine: an app: run must not need one
     ...(fault ? { APP_FAULT: fault } : {}),
-  };
-  const code = await new Promise<number>((resolve) =>
-    execFile(process.execPath, [VITEST_BIN, "run"], { env }, (e) => resolve(e ? ((e.code as number) ?? 1) : 0)),
-  );
-  const report: Report = JSON.parse(readFileSync(join(dir, "conformance.json"), "utf8"));
+  });
   return { code, target: report.targets[0]!, byId: Object.fromEntries(report.targets[0]!.checks.map((c) => [c.id, c])) };
 }
 
