@@ -146,16 +146,19 @@ async function logText(container: EngineContainer): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
-/** GET /health's status, or 0 when it does not answer within a second. */
+/**
+ * GET /health's status; 0 when it does not answer within a second, and "not TLS" when an HTTPS
+ * request got bytes that are no TLS record (OpenSSL's EPROTO: a cleartext server's answer).
+ */
 function healthStatus({ host, port }: Endpoint, tls: boolean) {
-  return new Promise<number>((resolve) => {
+  return new Promise<number | "not TLS">((resolve) => {
     const options = { host, port, path: "/health", agent: false, timeout: 1000, rejectUnauthorized: false };
     const req = (tls ? https : http).get(options, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
+    req.on("error", (e: NodeJS.ErrnoException) => resolve(tls && e.code === "EPROTO" ? "not TLS" : 0));
   });
 }
 
@@ -195,8 +198,11 @@ class Health implements WaitStrategy {
     this.endpoint = endpoint;
     const deadline = Date.now() + this.timeoutMs;
     for (let poll = 1; ; poll++) {
-      if ((await healthStatus(endpoint, this.tls)) === 200) return;
-      if (this.tls && (await healthStatus(endpoint, false)) === 200) {
+      const status = await healthStatus(endpoint, this.tls);
+      if (status === 200) return;
+      // Only a server that answered TLS with cleartext is asked in cleartext: an HTTPS probe that
+      // timed out on a busy machine says nothing about TLS.
+      if (status === "not TLS" && (await healthStatus(endpoint, false)) === 200) {
         throw new Error("GET /health answered 200 in cleartext: the server ignored TLS_CERT and TLS_KEY");
       }
       if (Date.now() > deadline) throw new Error(`GET /health did not answer 200 within ${this.timeoutMs / 1000} s`);
