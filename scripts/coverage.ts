@@ -2,7 +2,7 @@
 // paragraph) against docs/coverage.json, which names the checks that cover it. Imported by
 // test/check/coverage.test.ts and by scripts/generate.ts, which renders docs/coverage.md with it
 // (`npm run generate`).
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { marked, type Token, type Tokens } from "marked";
 
@@ -108,14 +108,15 @@ export function render(entries: Entry[]): string {
   return `${out.join("\n")}\n`;
 }
 
+// `tsx scripts/coverage.ts --skeleton`: an entry per rule of the contract, with no checks yet, to
+// start docs/coverage.json from. docs/coverage.md is written by `npm run generate`.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === "--skeleton")
-    console.log(
-      JSON.stringify(
-        readContract().map((r) => ({ ...r, checks: [] })),
-        null,
-        1,
-      ),
-    );
-  else writeFileSync(`${root}docs/coverage.md`, render(readEntries()));
+  if (process.argv[2] !== "--skeleton") throw new Error("usage: tsx scripts/coverage.ts --skeleton (docs/coverage.md: npm run generate)");
+  console.log(
+    JSON.stringify(
+      readContract().map((r) => ({ ...r, checks: [] })),
+      null,
+      1,
+    ),
+  );
 }

@@ -6,6 +6,7 @@ import http from "node:http";
 import fc from "fast-check";
 import type { CheckContext } from "./check.js";
 import { CheckError } from "../base/check-error.js";
+import { shq } from "../client/curl.js";
 import { bodyOf, Recorder, type Api } from "../client/http.js";
 import type { ServerHandle } from "../run/servers.js";
 import { emptyModel } from "./model.js";
@@ -48,13 +49,11 @@ async function empty(api: Api): Promise<string | undefined> {
 /** Fresh servers a check may start when it cannot empty the one it has. */
 const MAX_BOOTS = 3;
 
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /** One step as a curl command line against the server the sequence ran on. */
 export function curl(baseUrl: string, step: Step) {
   const head = step.method === "HEAD" ? "-sSI" : `-sSi -X ${step.method}`;
-  const body = step.json === undefined ? "" : ` -H 'Content-Type: application/json' --data-raw ${quote(JSON.stringify(step.json))}`;
-  return `curl ${head} ${quote(new URL(step.path, baseUrl).href)}${body}`;
+  const body = step.json === undefined ? "" : ` -H 'Content-Type: application/json' --data-raw ${shq(JSON.stringify(step.json))}`;
+  return `curl ${head} ${shq(new URL(step.path, baseUrl).href)}${body}`;
 }
 
 interface Failure {
@@ -79,7 +78,7 @@ function report<Ts>(id: string, details: fc.RunDetails<Ts>, failure: Failure): s
     `The shrunk sequence, ${steps.length} requests on an emptied server (ids and timestamps are the server's):`,
     ...lines,
     `Commands: ${sequence.replace(/\s*\/\*replayPath=.*\*\/$/, "")}`,
-    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${quote(replay)} ` +
+    `Replay it: CONFORMANCE_SEQUENCE_SEED=${details.seed} CONFORMANCE_SEQUENCE_REPLAY=${shq(replay)} ` +
       `npx vitest run --project <target> suites/sequences.test.ts -t ${id}`,
   ].join("\n");
 }

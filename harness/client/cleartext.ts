@@ -2,8 +2,7 @@
 // connection (a TLS alert before the close is fine, as rustls sends) or answers with a 4xx (as
 // Go's net/http and nginx do by default); a 2xx, 3xx or 5xx, or any bytes that carry the API's
 // data, break it.
-import type { RawOutcome } from "./raw.js";
-import { firstLine } from "./raw.js";
+import { firstLine, type RawOutcome } from "./raw.js";
 
 /** What marks the API's data in a body: the health answer, a page, a user. */
 const API_DATA = /"status"\s*:\s*"ok"|"(?:data|total|per_page|email|created_at|updated_at)"\s*:/;

@@ -3,8 +3,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CACHE_DIR } from "../base/paths.js";
-import { ROOT } from "../base/paths.js";
+import { CACHE_DIR, ROOT } from "../base/paths.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec is walked as plain JSON, whatever a node holds
 export type Json = Record<string, any>;

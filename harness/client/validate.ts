@@ -23,8 +23,11 @@ ajv.addSchema(spec, "openapi");
 const compiled = new Map<string, ValidateFunction>();
 /** The compiled schema at a JSON Pointer into the spec, e.g. /components/schemas/User. */
 export function validator(pointer: string): ValidateFunction {
-  const fn = compiled.get(pointer) ?? ajv.compile({ $ref: `openapi#${pointer}` });
-  compiled.set(pointer, fn);
+  let fn = compiled.get(pointer);
+  if (!fn) {
+    fn = ajv.compile({ $ref: `openapi#${pointer}` });
+    compiled.set(pointer, fn);
+  }
   return fn;
 }
 
@@ -34,8 +37,11 @@ const API_METHODS = new Set(Object.values<Json>(spec.paths).flatMap((item) => Ob
 /** A problem object whose status is `status`: the schema each error response of the spec pins. */
 function problemWithStatus(status: number): ValidateFunction {
   const key = `problem ${status}`;
-  const fn = compiled.get(key) ?? ajv.compile({ allOf: [{ $ref: "openapi#/components/schemas/Problem" }, { properties: { status: { const: status } } }] });
-  compiled.set(key, fn);
+  let fn = compiled.get(key);
+  if (!fn) {
+    fn = ajv.compile({ allOf: [{ $ref: "openapi#/components/schemas/Problem" }, { properties: { status: { const: status } } }] });
+    compiled.set(key, fn);
+  }
   return fn;
 }
 

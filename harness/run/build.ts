@@ -87,12 +87,12 @@ export async function buildImage(dir: string, manifest: Manifest, image: string,
   });
 }
 
-/** The manifest's build command; when it is done, the time it started (undefined: nothing to do). */
 /** Progress lines prefixed with the implementation's name, and the time since `started`. */
 function progress(manifest: Manifest, log: Log, started: number) {
   return { say: (line: string) => log(`[${manifest.name}] ${line}`), elapsed: () => `${((Date.now() - started) / 1000).toFixed(1)} s` };
 }
 
+/** The manifest's build command; when it is done, the time it started (undefined: nothing to do). */
 async function hostBuild(dir: string, manifest: Manifest, image: string, log: Log): Promise<number | undefined> {
   if (engineWasUp() && (await imageExists(image))) return undefined; // built while this waited its turn
   const started = Date.now();

@@ -14,7 +14,6 @@ import {
 import { docker, MEMORY_LIMIT_GIB, PIDS_LIMIT } from "./docker.js";
 import { trustOf, type Pki, type TlsTrust } from "../client/tls.js";
 
-/** The server's port when it has a network of its own and the engine publishes it. */
 /** How a server's process ended. */
 export interface ExitStatus {
   exitCode: number;
@@ -22,6 +21,7 @@ export interface ExitStatus {
   finishedAt: number;
 }
 
+/** The server's port when it has a network of its own and the engine publishes it. */
 export const CONTAINER_PORT = 3000;
 
 /** Where the `tls` profile's PEM files are inside the container ($TLS_CERT, $TLS_KEY). */
