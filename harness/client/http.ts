@@ -241,7 +241,7 @@ function decode(res: ApiResponse, what: string): ApiResponse {
 }
 
 /** Bodies larger than this are sent in pieces, reading between them. */
-const PIECE = 65_536;
+export const PIECE = 65_536;
 
 export function send(wire: WireRequest, retried = false): Promise<ApiResponse> {
   const { url, method, headers, body, options: o, tls, signal, agent } = wire;

@@ -6,7 +6,7 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import supertest from "supertest";
-import { flat, responseOf, send, type Transport } from "../client/http.js";
+import { flat, PIECE, responseOf, send, type Transport } from "../client/http.js";
 import type { ServerHandle } from "./servers.js";
 
 type Factory = () => RequestListener | Promise<RequestListener>;
@@ -52,7 +52,7 @@ export const supertestTransport: Transport = (request) => {
   const verb = method.toLowerCase() as "get";
   const client = supertest(url.origin);
   const offersEncoding = Object.keys(headers).some((h) => h.toLowerCase() === "accept-encoding");
-  if (options.chunked !== undefined || (body?.length ?? 0) > 65_536 || offersEncoding || typeof client[verb] !== "function") {
+  if (options.chunked !== undefined || (body?.length ?? 0) > PIECE || offersEncoding || typeof client[verb] !== "function") {
     return send(request);
   }
   let test = client[verb](url.pathname + url.search)

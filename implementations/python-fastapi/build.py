@@ -167,6 +167,8 @@ def main() -> None:
     lib.mkdir()
     python = Path(os.path.realpath(sys.executable))
     shutil.copy2(python, ROOTFS / PREFIX / "bin" / f"python{VERSION}")
+    # The Dockerfile's entry point, whatever version .python-version names (the scaffold copies both).
+    (ROOTFS / PREFIX / "bin" / "python3").symlink_to(f"python{VERSION}")
     stdlib = lib / f"python{VERSION}"
     bytecode_tree(STDLIB, stdlib, f"/{PREFIX}/lib/python{VERSION}", STDLIB_LEFT_OUT)
     dynload.mkdir(parents=True)

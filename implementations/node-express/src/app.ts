@@ -71,8 +71,9 @@ export function createApp(store = new Store()): express.Express {
     const user = id <= BigInt(Number.MAX_SAFE_INTEGER) ? store.get(Number(id)) : undefined;
     if (!user) throw new HttpError(404, `user ${id} does not exist`);
     const ifMatch = req.get("If-Match");
-    if (ifMatch !== undefined && req.method !== "GET" && req.method !== "HEAD" && !ifMatchHolds(ifMatch, etagOf(user))) {
-      throw new HttpError(412, `If-Match does not hold the user's current ETag, ${etagOf(user)}: read the user again`);
+    if (ifMatch !== undefined && req.method !== "GET" && req.method !== "HEAD") {
+      const etag = etagOf(user);
+      if (!ifMatchHolds(ifMatch, etag)) throw new HttpError(412, `If-Match does not hold the user's current ETag, ${etag}: read the user again`);
     }
     return user;
   };

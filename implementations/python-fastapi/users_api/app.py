@@ -191,10 +191,11 @@ def create_app(store: Store | None = None) -> FastAPI:
         return user
 
     def check_if_match(user: User, if_match: str | None) -> None:
-        if if_match is not None and not if_match_holds(if_match, etag_of(user)):
-            raise HTTPException(
-                412, f"If-Match does not hold the user's current ETag, {etag_of(user)}: read the user again"
-            )
+        if if_match is None:
+            return
+        etag = etag_of(user)
+        if not if_match_holds(if_match, etag):
+            raise HTTPException(412, f"If-Match does not hold the user's current ETag, {etag}: read the user again")
 
     # FastAPI routes GET without HEAD: both are named.
     @app.api_route("/health", methods=["GET", "HEAD"])
