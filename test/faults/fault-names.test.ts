@@ -1,20 +1,18 @@
 // fixtures/broken's fault names are exactly the ones fixtures/faults.json lists. The Go sources
-// are read as tokens (no Go toolchain needed): a fault name is the value of a string constant
-// named fault<Name>, or any string (literal or constant) compared with the variable that holds
-// os.Getenv("FAULT") (`fault == ...`, `fault != ...`, or a `case` of `switch fault`). Each name is
-// also one constant only, passed to declare() (the names the server accepts as FAULT). A test fails
-// with one line that names each fault at odds and the side it is missing from.
+// are read as tokens (no Go toolchain needed): a fault name is what a file declares, once, as
+// `fault<Name> = declare("<name>")` (the names the server accepts as FAULT); a string literal
+// compared with the variable that holds os.Getenv("FAULT") must be one of them. A test fails with
+// one line that names each fault at odds and the side it is missing from.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT } from "../../harness/base/paths.js";
+import { FAULTS } from "./faults.js";
 
 const BROKEN = "fixtures/broken";
 const FAULTS_JSON = "fixtures/faults.json";
-/** The function each file passes its fault constants to, so that the server accepts them as FAULT. */
+/** The function each fault name is declared with, so that the server accepts it as FAULT. */
 const DECLARE = "declare";
-/** A fault constant's name: fault<Name>. */
-const FAULT_CONST = /^fault[A-Z0-9]/;
 
 interface Token {
   kind: "ident" | "string" | "rune" | "number" | "op";
@@ -122,12 +120,12 @@ function caseItems(ts: Token[], from: number): Token[][] {
 }
 
 interface GoFaults {
-  /** Each fault name, with where it is first declared or compared with FAULT ("declared at <file>:<line>"). */
+  /** Each name passed to declare("..."), with where ("<file>:<line>"). */
   names: Map<string, string>;
-  /** Fault constants whose name (value) another fault constant declares too. */
+  /** Names declared more than once. */
   twice: string[];
-  /** Fault names passed to declare(). */
-  declared: Set<string>;
+  /** String literals compared with FAULT, with where: each must be a declared name. */
+  compared: Map<string, string>;
   /** Whether some source reads os.Getenv("FAULT") into a variable. */
   readsFault: boolean;
 }
@@ -145,68 +143,38 @@ function faultVariables(files: Token[][]): Set<string> {
   return vars;
 }
 
-/** String constants, `<name> [type] = "value"` in a `const` spec or block: name -> the value's token, at the name. */
-function stringConstants(files: Token[][]): Map<string, Token> {
-  const consts = new Map<string, Token>();
-  for (const ts of files) {
-    ts.forEach((t, i) => {
-      if (t.kind !== "ident" || t.text !== "const") return;
-      const end = ts[i + 1]?.text === "(" ? closing(ts, i + 1) : Math.min(i + 5, ts.length);
-      for (let j = i + 1; j < end; j++) {
-        const name = ts[j]!;
-        const eq = ts[j + 1]?.text === "=" ? j + 1 : ts[j + 2]?.text === "=" && ts[j + 1]?.kind === "ident" ? j + 2 : -1;
-        const value = ts[eq + 1];
-        if (name.kind !== "ident" || eq < 0 || value?.kind !== "string") continue;
-        consts.set(name.text, { ...value, at: name.at });
-        j = eq + 1; // past the value: a type name is no constant
-      }
-    });
-  }
-  return consts;
-}
-
-/** The fault names fixtures/broken's Go sources declare, and where. */
+/** The fault names fixtures/broken's Go sources declare, and the literals they compare with FAULT. */
 function goFaults(): GoFaults {
   const files = readdirSync(join(ROOT, BROKEN))
     .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go"))
     .sort()
     .map((f) => tokenize(readFileSync(join(ROOT, BROKEN, f), "utf8"), `${BROKEN}/${f}`));
   const faultVars = faultVariables(files);
-  const consts = stringConstants(files);
-
-  const names = new Map<string, string>();
-  const add = (name: string, where: string) => {
-    if (name !== "" && !names.has(name)) names.set(name, where);
-  };
-  /** A string literal, or the value of the string constant it names. */
-  const stringValue = (t: Token | undefined): string | undefined =>
-    t?.kind === "string" ? t.text : t?.kind === "ident" ? consts.get(t.text)?.text : undefined;
-  /** A string compared with FAULT is a fault name. */
-  const compared = (t: Token | undefined) => {
-    const v = stringValue(t);
-    if (v !== undefined) add(v, `compared with FAULT at ${t!.at}`);
-  };
   const isFaultVar = (ts: Token[], i: number) => ts[i]?.kind === "ident" && faultVars.has(ts[i]!.text) && ts[i - 1]?.text !== ".";
 
+  const names = new Map<string, string>();
   const twice: string[] = [];
-  const seen = new Map<string, string>();
-  for (const [name, value] of consts) {
-    if (!FAULT_CONST.test(name)) continue;
-    const other = seen.get(value.text);
-    if (other) twice.push(`fault "${value.text}" is declared twice, at ${other} and at ${value.at}`);
-    seen.set(value.text, value.at);
-    add(value.text, `declared at ${value.at}`);
-  }
-
-  const declared = new Set<string>();
+  const compared = new Map<string, string>();
+  /** A non-empty string literal compared with FAULT. */
+  const literal = (t: Token | undefined) => {
+    if (t?.kind === "string" && t.text !== "" && !compared.has(t.text)) compared.set(t.text, t.at);
+  };
   for (const ts of files) {
     ts.forEach((t, i) => {
-      // fault == x, fault != x, x == fault, x != fault
-      if (isOp(t, "== !=")) {
-        if (isFaultVar(ts, i - 1)) compared(ts[i + 1]);
-        else if (isFaultVar(ts, i + 1) && ts[i + 2]?.text !== ".") compared(ts[i - 1]);
+      // fault<Name> = declare("name"): a call, not the function's own declaration
+      if (t.text === DECLARE && isOp(ts[i + 1], "(") && ts[i - 1]?.text !== "func") {
+        const arg = ts[i + 2];
+        if (arg?.kind !== "string") return;
+        const first = names.get(arg.text);
+        if (first) twice.push(`fault "${arg.text}" is declared twice, at ${first} and at ${arg.at}`);
+        else names.set(arg.text, arg.at);
       }
-      // switch fault { case x, y: ... }: the cases at the switch's own depth
+      // fault == "x", fault != "x", "x" == fault, "x" != fault
+      if (isOp(t, "== !=")) {
+        if (isFaultVar(ts, i - 1)) literal(ts[i + 1]);
+        else if (isFaultVar(ts, i + 1) && ts[i + 2]?.text !== ".") literal(ts[i - 1]);
+      }
+      // switch fault { case "x", "y": ... }: the cases at the switch's own depth
       if (t.text === "switch" && isFaultVar(ts, i + 1) && isOp(ts[i + 2], "{")) {
         const end = closing(ts, i + 2);
         let depth = 0;
@@ -214,22 +182,15 @@ function goFaults(): GoFaults {
           const u = ts[j]!;
           if (isOp(u, "{ ( [")) depth++;
           else if (isOp(u, "} ) ]")) depth--;
-          else if (depth === 1 && u.text === "case") for (const item of caseItems(ts, j + 1)) if (item.length === 1) compared(item[0]);
-        }
-      }
-      // declare(a, b, ...): a call, not the function's own declaration
-      if (t.text === DECLARE && isOp(ts[i + 1], "(") && ts[i - 1]?.text !== "func") {
-        for (let k = i + 2, end = closing(ts, i + 1); k < end; k++) {
-          const v = stringValue(ts[k]);
-          if (v !== undefined) declared.add(v);
+          else if (depth === 1 && u.text === "case") for (const item of caseItems(ts, j + 1)) if (item.length === 1) literal(item[0]);
         }
       }
     });
   }
-  return { names, twice, declared, readsFault: faultVars.size > 0 };
+  return { names, twice, compared, readsFault: faultVars.size > 0 };
 }
 
-const listed: string[] = JSON.parse(readFileSync(join(ROOT, FAULTS_JSON), "utf8")).faults.map((f: { fault: string }) => f.fault);
+const listed = FAULTS.map((f) => f.fault);
 
 /** Fails with the problems as one line, if there are any. */
 function failOn(problems: string[]) {
@@ -248,16 +209,16 @@ describe(`fault names: ${BROKEN} and ${FAULTS_JSON}`, () => {
     const json = new Set(listed);
     failOn([
       ...listed.filter((f) => !go.names.has(f)).map((f) => `fault "${f}" is in ${FAULTS_JSON} but no Go source of ${BROKEN} declares it`),
-      ...[...go.names].filter(([f]) => !json.has(f)).map(([f, where]) => `fault "${f}" is ${where} but ${FAULTS_JSON} does not list it`),
+      ...[...go.names].filter(([f]) => !json.has(f)).map(([f, where]) => `fault "${f}" is declared at ${where} but ${FAULTS_JSON} does not list it`),
     ]);
   });
 
-  test(`each fault name is one constant, passed to ${DECLARE}() so that the server accepts it as FAULT`, () => {
+  test(`each fault name is declared once, and FAULT is compared only with declared names`, () => {
     failOn([
       ...go.twice,
-      ...[...go.names]
-        .filter(([f]) => !go.declared.has(f))
-        .map(([f, where]) => `fault "${f}" (${where}) is not passed to ${DECLARE}(), so the server refuses FAULT=${f}`),
+      ...[...go.compared]
+        .filter(([f]) => !go.names.has(f))
+        .map(([f, where]) => `fault "${f}" is compared with FAULT at ${where} but never declared, so the server refuses FAULT=${f}`),
     ]);
   });
 });
